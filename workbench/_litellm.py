@@ -1,0 +1,32 @@
+"""LiteLLM, imported lazily and configured for offline use before its first import."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_module: Any = None
+
+
+def configure_env() -> None:
+    """Keep LiteLLM from fetching its price map, tokenizers or headers at import."""
+    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_LOG", "ERROR")
+
+
+def get_litellm() -> Any:
+    """The litellm module with our providers registered (imports it on first call)."""
+    global _module
+    if _module is None:
+        configure_env()
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.telemetry = False
+        litellm.drop_params = True
+        from workbench.providers.sim.litellm_provider import register
+
+        register()
+        _module = litellm
+    return _module

@@ -1,0 +1,210 @@
+"""Acceptance: presets and the pure `decide()` over stored per-rollout scores.
+
+Nothing here calls a model or touches a file, so a notebook can re-decide
+thousands of stored rounds when a slider moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import fmean
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workbench.stats import min_p_value, permutation_p_value
+
+Decision = Literal[
+    "accepted", "too_easy", "failed_on_strong", "failed_quality", "not_significant", "error"
+]
+DECISIONS: tuple[str, ...] = (
+    "accepted",
+    "too_easy",
+    "failed_on_strong",
+    "failed_quality",
+    "not_significant",
+    "error",
+)
+# Only re-decisions produce this: the stored round never ran the strong solver.
+STRONG_NOT_RUN = "strong_not_run"
+
+Unit = Field(default=None, ge=0, le=1)
+
+
+class Thresholds(BaseModel):
+    """A preset plus individual overrides. Unset fields take the preset's value;
+    a field set to null switches that condition off."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    preset: Literal["seed", "autodata"] = "seed"
+    """`seed`: strong_mean >= 0.8, weak_mean <= 0.3, significant gap.
+    `autodata`: the published CS rule."""
+    weak_max: float | None = Unit
+    """Accept only if weak_mean <= weak_max."""
+    weak_rollout_max: float | None = Unit
+    """Accept only if every weak rollout scores <= this."""
+    weak_no_zero: bool | None = None
+    """Reject when any weak rollout scores exactly 0."""
+    strong_min: float | None = Unit
+    """Accept only if strong_mean >= strong_min."""
+    strong_max: float | None = Unit
+    """Accept only if strong_mean < strong_max (questions too easy even for strong)."""
+    strong_no_zero: bool | None = None
+    """Reject when any strong rollout scores exactly 0."""
+    min_gap: float | None = Unit
+    """Accept only if strong_mean - weak_mean >= min_gap."""
+    alpha: float | None = Field(default=None, gt=0, le=1)
+    """Accept only if the one-sided exact permutation test gives p <= alpha."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        # The published CS rule has weak_max 0.65 >= strong_min 0.60: min_gap separates them.
+        if (
+            self.weak_max is not None
+            and self.strong_min is not None
+            and self.weak_max >= self.strong_min
+            and not self.min_gap
+        ):
+            raise ValueError(
+                f"acceptance.weak_max ({self.weak_max}) must be below "
+                f"acceptance.strong_min ({self.strong_min}) unless acceptance.min_gap is set"
+            )
+        if (
+            self.strong_min is not None
+            and self.strong_max is not None
+            and self.strong_min >= self.strong_max
+        ):
+            raise ValueError(
+                f"acceptance.strong_min ({self.strong_min}) must be below "
+                f"acceptance.strong_max ({self.strong_max})"
+            )
+        return self
+
+
+PRESETS: dict[str, dict[str, float | bool | None]] = {
+    "seed": dict(
+        weak_max=0.3,
+        weak_rollout_max=None,
+        weak_no_zero=False,
+        strong_min=0.8,
+        strong_max=None,
+        strong_no_zero=False,
+        min_gap=None,
+        alpha=0.05,
+    ),
+    "autodata": dict(
+        weak_max=0.65,
+        weak_rollout_max=0.75,
+        weak_no_zero=True,
+        strong_min=0.60,
+        strong_max=0.95,
+        strong_no_zero=True,
+        min_gap=0.20,
+        alpha=None,
+    ),
+}
+
+
+def resolve_thresholds(t: Thresholds) -> Thresholds:
+    """Fill every field the user did not set from the preset (validated again)."""
+    values = dict(PRESETS[t.preset])
+    values.update({k: getattr(t, k) for k in t.model_fields_set if k != "preset"})
+    return Thresholds(preset=t.preset, **values)
+
+
+def check_reachable(t: Thresholds, rollouts: int) -> None:
+    """Raise ValueError when the significance test can never reach alpha at this rollout count."""
+    if t.alpha is None:
+        return
+    smallest = min_p_value(rollouts, rollouts)
+    if smallest > t.alpha + 1e-12:
+        raise ValueError(
+            f"acceptance.alpha={t.alpha} cannot be reached with rollouts={rollouts} "
+            f"(smallest possible p-value is {smallest:.3g}); use rollouts >= "
+            f"{smallest_rollouts(t.alpha)} or a larger alpha"
+        )
+
+
+def smallest_rollouts(alpha: float) -> int:
+    """Fewest rollouts per side at which the exact permutation test can give p <= alpha."""
+    n = 1
+    while min_p_value(n, n) > alpha + 1e-12:
+        n += 1
+    return n
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `decide()` returns: the decision, why, and the statistics behind it."""
+
+    decision: str
+    reason: str
+    weak_mean: float | None
+    strong_mean: float | None
+    gap: float | None
+    p_value: float | None
+
+
+def mean(scores: list[float] | None) -> float | None:
+    return fmean(scores) if scores else None
+
+
+def weak_gate(weak_scores: list[float], t: Thresholds) -> str | None:
+    """None if the weak side meets the weak conditions, else the reason it does not."""
+    wm = fmean(weak_scores)
+    if t.weak_max is not None and wm > t.weak_max:
+        return f"weak_mean {wm:.2f} > weak_max {t.weak_max:.2f}"
+    if t.weak_rollout_max is not None and max(weak_scores) > t.weak_rollout_max:
+        return f"a weak rollout scored {max(weak_scores):.2f} > {t.weak_rollout_max:.2f}"
+    if t.weak_no_zero and min(weak_scores) <= 0.0:
+        return "a weak rollout scored 0"
+    return None
+
+
+def strong_gate(strong_scores: list[float], weak_mean: float, t: Thresholds) -> str | None:
+    """None if the strong side and the gap meet their conditions, else the reason."""
+    sm = fmean(strong_scores)
+    if t.strong_min is not None and sm < t.strong_min:
+        return f"strong_mean {sm:.2f} < strong_min {t.strong_min:.2f}"
+    if t.strong_max is not None and sm >= t.strong_max:
+        return f"strong_mean {sm:.2f} >= strong_max {t.strong_max:.2f}"
+    if t.strong_no_zero and min(strong_scores) <= 0.0:
+        return "a strong rollout scored 0"
+    if t.min_gap is not None and sm - weak_mean < t.min_gap - 1e-12:
+        return f"gap {sm - weak_mean:.2f} < min_gap {t.min_gap:.2f}"
+    return None
+
+
+def decide(
+    weak_scores: list[float] | None,
+    strong_scores: list[float] | None,
+    t: Thresholds,
+    quality_passed: bool = True,
+    quality_reason: str = "",
+) -> Verdict:
+    """Decide a round from its stored scores. Pure: same inputs, same verdict."""
+    wm, sm = mean(weak_scores), mean(strong_scores)
+    gap = None if wm is None or sm is None else sm - wm
+    if not quality_passed:
+        return Verdict(
+            "failed_quality", quality_reason or "failed quality check", wm, sm, gap, None
+        )
+    if not weak_scores:
+        return Verdict("error", "no weak scores", None, sm, None, None)
+    why = weak_gate(weak_scores, t)
+    if why is not None:
+        return Verdict("too_easy", why, wm, sm, gap, None)
+    if not strong_scores:
+        return Verdict(
+            STRONG_NOT_RUN, "strong solver was not run for this round", wm, None, None, None
+        )
+    why = strong_gate(strong_scores, wm, t)
+    if why is not None:
+        return Verdict("failed_on_strong", why, wm, sm, gap, None)
+    if t.alpha is not None:
+        p = permutation_p_value(strong_scores, weak_scores)
+        if p > t.alpha + 1e-12:
+            return Verdict("not_significant", f"p {p:.3f} > alpha {t.alpha:.3f}", wm, sm, gap, p)
+        return Verdict("accepted", f"p {p:.3f} <= alpha {t.alpha:.3f}", wm, sm, gap, p)
+    return Verdict("accepted", "all conditions met", wm, sm, gap, None)

@@ -1,0 +1,300 @@
+"""RunConfig: what a run does, validated before any model is called.
+
+Every model is strict (`extra="forbid"`): an unknown key is an error, never
+silently ignored. Keys live in environment variables only; a config names the
+variable (`api_key_env`), never the value.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from workbench.acceptance import Thresholds, check_reachable, resolve_thresholds
+from workbench.errors import ConfigError
+
+ROLES = ("challenger", "verifier", "weak", "strong", "judge")
+StructuredMode = Literal["json_schema", "json_object_schema", "json_object", "prompt"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelSpec(Strict):
+    """One role's model: a LiteLLM model string plus how to reach it."""
+
+    model: str = Field(min_length=1)
+    """LiteLLM model string, e.g. `openai/gpt-4o-mini` or `sim/weak`."""
+    api_base: str | None = None
+    """Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama...)."""
+    api_key_env: str | None = None
+    """Name of the environment variable holding the key (never the key itself)."""
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    """Sampling temperature; None leaves the provider default."""
+    max_tokens: int | None = Field(default=None, ge=1)
+    """Completion token cap; None leaves the provider default."""
+    timeout_s: float = Field(default=120.0, gt=0)
+    """Per-call timeout in seconds."""
+    structured_output: StructuredMode = "json_schema"
+    """How JSON output is requested: OpenAI json_schema, json_object with a schema
+    (llama.cpp server), plain json_object, or the schema in the prompt only."""
+    input_cost_per_token: float | None = Field(default=None, ge=0)
+    """USD per prompt token, for models LiteLLM's price map does not know."""
+    output_cost_per_token: float | None = Field(default=None, ge=0)
+    """USD per completion token, for models LiteLLM's price map does not know."""
+    max_concurrency: int | None = Field(default=None, ge=1)
+    """Cap on this model's calls in flight (on top of the global `concurrency`)."""
+    extra: dict[str, Any] = Field(default_factory=dict)
+    """Further LiteLLM keyword arguments (no secrets: they are written to config.json)."""
+
+    @field_validator("extra")
+    @classmethod
+    def _no_secret_kwargs(cls, value: dict[str, Any]) -> dict[str, Any]:
+        banned = {"api_key", "api_base", "model", "messages"} & set(value)
+        if banned:
+            raise ValueError(f"{sorted(banned)} cannot go in `extra` (keys come from api_key_env)")
+        return value
+
+
+class Models(Strict):
+    """The model behind each of the five roles."""
+
+    challenger: ModelSpec = ModelSpec(model="sim/challenger")
+    """Writes the task: context, question, reference answer, rubric."""
+    verifier: ModelSpec = ModelSpec(model="sim/verifier")
+    """Checks a task for leakage, uncheckable criteria and solver instructions."""
+    weak: ModelSpec = ModelSpec(model="sim/weak")
+    """The model to be trained; sees context and question only."""
+    strong: ModelSpec = ModelSpec(model="sim/strong")
+    """A stronger model (or the same one with privileged information)."""
+    judge: ModelSpec = ModelSpec(model="sim/judge")
+    """Grades answers criterion by criterion, without the reference answer."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strings_are_models(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: ({"model": v} if isinstance(v, str) else v) for k, v in data.items()}
+        return data
+
+
+class Rubric(Strict):
+    """What a challenger's rubric may contain."""
+
+    min_criteria: int = Field(default=2, ge=1)
+    """Fewest criteria a rubric may have."""
+    max_criteria: int = Field(default=10, ge=1)
+    """Most criteria a rubric may have."""
+    max_weight: int = Field(default=7, ge=1, le=100)
+    """Largest absolute criterion weight (published: positive integers up to 7)."""
+    allow_negative: bool = False
+    """Allow negative weights for criteria that penalise (PRBench style)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Rubric:
+        if self.min_criteria > self.max_criteria:
+            raise ValueError("rubric.min_criteria must be <= rubric.max_criteria")
+        return self
+
+
+class Prompts(Strict):
+    """Paths of prompt files replacing the bundled ones, per role."""
+
+    challenger: str | None = None
+    """Challenger template path."""
+    verifier: str | None = None
+    """Quality verifier template path."""
+    weak: str | None = None
+    """Weak solver template path (default: the shared solver prompt)."""
+    strong: str | None = None
+    """Strong solver template path (default: the shared solver prompt)."""
+    judge: str | None = None
+    """Judge template path (all criteria of an answer in one call)."""
+    judge_criterion: str | None = None
+    """Judge template path for per-criterion judging."""
+
+
+class Limits(Strict):
+    """Input limits checked before any call."""
+
+    max_doc_chars: int = Field(default=400_000, ge=1)
+    """Longest document accepted, in characters (about 100k tokens)."""
+
+
+class RunConfig(Strict):
+    """Everything that decides what a run does. Written to RUN_DIR/config.json."""
+
+    mode: Literal["agentic", "baseline"] = "agentic"
+    """`agentic`: the feedback loop; `baseline`: one single-shot round per document."""
+    seed: int = 0
+    """Seed for the simulator and per-rollout `seed` parameters."""
+    rollouts: int = Field(default=3, ge=1, le=64)
+    """Answers per solver per round."""
+    max_rounds: int = Field(default=10, ge=1, le=1000)
+    """Rounds per document before giving up."""
+    concurrency: int = Field(default=32, ge=1, le=4096)
+    """Model calls in flight across the whole run."""
+    verify: bool = True
+    """Run the quality verifier before any solver."""
+    judge_mode: Literal["per_answer", "per_criterion"] = "per_answer"
+    """One judge call per answer (all criteria), or one per criterion (PRBench)."""
+    partial_credit: bool = False
+    """Judge may give credit in [0, 1] per criterion instead of met / not met."""
+    strong_sees_reference: bool = False
+    """Give the strong solver the reference answer as notes (privileged mode)."""
+    models: Models = Models()
+    """Model per role."""
+    acceptance: Thresholds = Thresholds()
+    """Preset plus individual threshold overrides."""
+    rubric: Rubric = Rubric()
+    """Rubric shape rules for the challenger."""
+    prompts: Prompts = Prompts()
+    """Prompt file overrides per role."""
+    limits: Limits = Limits()
+    """Input limits."""
+
+    def thresholds(self) -> Thresholds:
+        """The preset's thresholds with this config's overrides applied."""
+        return resolve_thresholds(self.acceptance)
+
+
+# ---------------------------------------------------------------------------
+# Loading and overriding
+
+
+def load_config(
+    path: str | Path | None = None,
+    sets: list[str] | None = None,
+    base: RunConfig | dict | None = None,
+) -> RunConfig:
+    """Build a RunConfig from a file (JSON/TOML/YAML), `--set KEY=VALUE` pairs, or both."""
+    if isinstance(base, RunConfig):
+        data: dict[str, Any] = base.model_dump(exclude_unset=True)
+    else:
+        data = dict(base or {})
+    if path is not None:
+        data = _deep_merge(data, _read_config_file(Path(path)))
+    for item in sets or []:
+        key, value = parse_set(item)
+        _set_dotted(data, key, value)
+    return validate_config(data)
+
+
+def validate_config(data: dict[str, Any]) -> RunConfig:
+    """Validate a plain dict, turning pydantic's report into one clear line."""
+    from pydantic import ValidationError
+
+    try:
+        config = RunConfig.model_validate(data)
+        check_reachable(config.thresholds(), config.rollouts)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None
+    except ValueError as exc:
+        raise ConfigError(f"config: {exc}") from None
+    return config
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """`acceptance.weak_max=0.4` -> ("acceptance.weak_max", 0.4); values are JSON when they parse."""
+    if "=" not in item:
+        raise ConfigError(f"--set expects KEY=VALUE, got {item!r}")
+    key, raw = item.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"--set has an empty key in {item!r}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key, value
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if isinstance(child, str) and part in ROLES:
+            child = {"model": child}
+        if not isinstance(child, dict):
+            child = {}
+        node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = dict(a)
+    for key, value in b.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix in (".yaml", ".yml"):
+            data = _load_yaml(text, path)
+        else:
+            data = json.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    base = path.parent
+    for role, value in (data.get("prompts") or {}).items():
+        if isinstance(value, str) and not Path(value).is_absolute():
+            data["prompts"][role] = str(base / value)
+    return data
+
+
+def _load_yaml(text: str, path: Path) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError(f"{path}: YAML configs need PyYAML (pip install pyyaml)") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
+
+
+def _one_line(exc: Any) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+    if err["type"] == "extra_forbidden" and loc.endswith("api_key"):
+        return f"config: {loc}: keys never go in a config; set api_key_env to the variable's name"
+    if err["type"] == "extra_forbidden":
+        parent = loc.rsplit(".", 1)[0] if "." in loc else ""
+        known = _known_keys(parent)
+        hint = f" (known: {', '.join(known)})" if known else ""
+        what = "role" if parent == "models" or parent == "prompts" else "config key"
+        return f"config: unknown {what} '{loc}'{hint}"
+    msg = err["msg"].removeprefix("Value error, ")
+    got = err.get("input")
+    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    return f"config: {loc + ': ' if loc else ''}{msg}{shown}"
+
+
+def _known_keys(dotted: str) -> list[str]:
+    model: Any = RunConfig
+    for part in [p for p in dotted.split(".") if p]:
+        field = model.model_fields.get(part)
+        if field is None or not isinstance(field.annotation, type):
+            return []
+        model = field.annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []

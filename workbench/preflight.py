@@ -1,0 +1,78 @@
+"""Checks on models before any call: keys present, names known, judge and strong diverse."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from workbench.config import ROLES, RunConfig
+from workbench.errors import ConfigError
+
+_LOCAL_PROVIDERS = ("sim/", "local/")
+
+
+def check_models(config: RunConfig) -> list[str]:
+    """Raise ConfigError for a role that cannot be called; return warnings worth showing."""
+    for role in ROLES:
+        spec = getattr(config.models, role)
+        where = f"models.{role}"
+        if spec.model.startswith("sim/"):
+            from workbench.providers.sim import check_model
+
+            try:
+                check_model(spec.model)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+            continue
+        if spec.api_key_env:
+            if not os.environ.get(spec.api_key_env):
+                raise ConfigError(
+                    f"{where}: {spec.model} needs the key in ${spec.api_key_env}, which is not set"
+                )
+            continue
+        if spec.model.startswith(_LOCAL_PROVIDERS) or spec.api_base:
+            continue
+        missing = _missing_keys(spec.model, where)
+        if missing:
+            raise ConfigError(
+                f"{where}: {spec.model} needs {' and '.join('$' + k for k in missing)}, which is not set "
+                "(or set api_key_env to the variable holding the key)"
+            )
+    return diversity_warnings(config)
+
+
+def _missing_keys(model: str, where: str) -> list[str]:
+    from workbench._litellm import get_litellm
+
+    litellm = get_litellm()
+    try:
+        litellm.get_llm_provider(model)
+    except Exception:
+        raise ConfigError(
+            f"{where}: LiteLLM cannot tell the provider of {model!r}; write it as provider/model"
+        ) from None
+    try:
+        return list(litellm.validate_environment(model).get("missing_keys") or [])
+    except Exception:
+        return []
+
+
+def family(model: str) -> str:
+    """A model's family, for bias warnings: `openai/gpt-4o-mini` -> `gpt`."""
+    name = model.split("/")[-1].lower()
+    if re.match(r"o\d", name):
+        return "gpt"
+    m = re.match(r"[a-z]+", name)
+    return m.group(0) if m else name
+
+
+def diversity_warnings(config: RunConfig) -> list[str]:
+    judge, strong = config.models.judge, config.models.strong
+    if judge.model.startswith("sim/") and strong.model.startswith("sim/"):
+        return []
+    if family(judge.model) == family(strong.model):
+        return [
+            f"judge ({judge.model}) and strong solver ({strong.model}) are the same model family "
+            f"({family(judge.model)}): a judge tends to favour its own family's answers"
+        ]
+    return []

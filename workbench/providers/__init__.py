@@ -1,0 +1,1 @@
+"""Model providers registered with LiteLLM: `sim/` (offline simulation) and `local/` (bundled model)."""

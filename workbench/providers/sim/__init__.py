@@ -1,0 +1,68 @@
+"""An honest offline simulation of every role, for running the loop with no keys or network.
+
+`respond()` is a pure function of (model, messages, seed, max_tokens): the same
+request always gets the same reply, so runs are reproducible for a seed
+whatever order calls finish in. The in-process LiteLLM provider (`sim/…`) and
+the HTTP server (`workbench serve --model sim`) both wrap it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+
+from workbench.providers.sim import challenger, judge, solver, verifier
+from workbench.providers.sim.difficulty import skill_of
+
+ROLES = ("challenger", "verifier", "judge", "weak", "strong")
+
+
+@dataclass(frozen=True)
+class SimReply:
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def tokens(text: str) -> int:
+    """A rough token count (4 characters per token), as simulated usage."""
+    return max(1, (len(text) + 3) // 4)
+
+
+def respond(
+    model: str, messages: list[dict], seed: int | None = None, max_tokens: int | None = None
+) -> SimReply:
+    name = model.split("/", 1)[1] if model.startswith("sim/") else model
+    prompt = next((m["content"] for m in messages if m.get("role") == "user"), "")
+    if not isinstance(prompt, str):
+        prompt = " ".join(part.get("text", "") for part in prompt if isinstance(part, dict))
+    key = json.dumps([seed, name, messages], sort_keys=True, default=str).encode()
+    rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+    prompt_key = json.dumps([seed, name, prompt]).encode()
+    prompt_rng = random.Random(int.from_bytes(hashlib.sha256(prompt_key).digest()[:8], "big"))
+    cut = False
+    if name == "challenger":
+        text, cut = challenger.write_task(prompt, rng, prompt_rng)
+    elif name == "verifier":
+        text, cut = verifier.check(prompt, rng)
+    elif name == "judge":
+        single = '"met"' in prompt and '"grades"' not in prompt
+        text, cut = judge.grade(prompt, rng, single=single)
+    else:
+        text = solver.answer(prompt, skill_of(name), rng)
+    finish = "length" if cut else "stop"
+    if max_tokens is not None and tokens(text) > max_tokens:
+        text, finish = text[: max_tokens * 4], "length"
+    prompt_tokens = sum(tokens(str(m.get("content", ""))) for m in messages)
+    return SimReply(text, finish, prompt_tokens, tokens(text))
+
+
+def check_model(model: str) -> None:
+    """Raise ValueError for a sim model name that does not exist."""
+    name = model.split("/", 1)[1] if "/" in model else model
+    if name in ("challenger", "verifier", "judge"):
+        return
+    skill_of(name)
