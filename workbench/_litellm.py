@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 _module: Any = None
@@ -20,6 +21,8 @@ def get_litellm() -> Any:
     global _module
     if _module is None:
         configure_env()
+        # LiteLLM's own types trip a pydantic warning on import; it is not ours to show users.
+        warnings.filterwarnings("ignore", message=r".*the `ReadOnly` qualifier", category=UserWarning)
         import litellm
 
         litellm.suppress_debug_info = True

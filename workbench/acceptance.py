@@ -29,6 +29,9 @@ DECISIONS: tuple[str, ...] = (
 STRONG_NOT_RUN = "strong_not_run"
 
 Unit = Field(default=None, ge=0, le=1)
+# Means of scores stored to 6 decimals: compare thresholds with a tolerance, so
+# 0.95 stored as 0.9499999999 still counts as 0.95.
+EPS = 1e-9
 
 
 class Thresholds(BaseModel):
@@ -118,7 +121,7 @@ def check_reachable(t: Thresholds, rollouts: int) -> None:
     if t.alpha is None:
         return
     smallest = min_p_value(rollouts, rollouts)
-    if smallest > t.alpha + 1e-12:
+    if smallest > t.alpha + EPS:
         raise ValueError(
             f"acceptance.alpha={t.alpha} cannot be reached with rollouts={rollouts} "
             f"(smallest possible p-value is {smallest:.3g}); use rollouts >= "
@@ -129,7 +132,7 @@ def check_reachable(t: Thresholds, rollouts: int) -> None:
 def smallest_rollouts(alpha: float) -> int:
     """Fewest rollouts per side at which the exact permutation test can give p <= alpha."""
     n = 1
-    while min_p_value(n, n) > alpha + 1e-12:
+    while min_p_value(n, n) > alpha + EPS:
         n += 1
     return n
 
@@ -153,11 +156,11 @@ def mean(scores: list[float] | None) -> float | None:
 def weak_gate(weak_scores: list[float], t: Thresholds) -> str | None:
     """None if the weak side meets the weak conditions, else the reason it does not."""
     wm = fmean(weak_scores)
-    if t.weak_max is not None and wm > t.weak_max:
+    if t.weak_max is not None and wm > t.weak_max + EPS:
         return f"weak_mean {wm:.2f} > weak_max {t.weak_max:.2f}"
-    if t.weak_rollout_max is not None and max(weak_scores) > t.weak_rollout_max:
+    if t.weak_rollout_max is not None and max(weak_scores) > t.weak_rollout_max + EPS:
         return f"a weak rollout scored {max(weak_scores):.2f} > {t.weak_rollout_max:.2f}"
-    if t.weak_no_zero and min(weak_scores) <= 0.0:
+    if t.weak_no_zero and min(weak_scores) <= EPS:
         return "a weak rollout scored 0"
     return None
 
@@ -165,13 +168,13 @@ def weak_gate(weak_scores: list[float], t: Thresholds) -> str | None:
 def strong_gate(strong_scores: list[float], weak_mean: float, t: Thresholds) -> str | None:
     """None if the strong side and the gap meet their conditions, else the reason."""
     sm = fmean(strong_scores)
-    if t.strong_min is not None and sm < t.strong_min:
+    if t.strong_min is not None and sm < t.strong_min - EPS:
         return f"strong_mean {sm:.2f} < strong_min {t.strong_min:.2f}"
-    if t.strong_max is not None and sm >= t.strong_max:
+    if t.strong_max is not None and sm >= t.strong_max - EPS:
         return f"strong_mean {sm:.2f} >= strong_max {t.strong_max:.2f}"
-    if t.strong_no_zero and min(strong_scores) <= 0.0:
+    if t.strong_no_zero and min(strong_scores) <= EPS:
         return "a strong rollout scored 0"
-    if t.min_gap is not None and sm - weak_mean < t.min_gap - 1e-12:
+    if t.min_gap is not None and sm - weak_mean < t.min_gap - EPS:
         return f"gap {sm - weak_mean:.2f} < min_gap {t.min_gap:.2f}"
     return None
 
@@ -204,7 +207,7 @@ def decide(
         return Verdict("failed_on_strong", why, wm, sm, gap, None)
     if t.alpha is not None:
         p = permutation_p_value(strong_scores, weak_scores)
-        if p > t.alpha + 1e-12:
+        if p > t.alpha + EPS:
             return Verdict("not_significant", f"p {p:.3f} > alpha {t.alpha:.3f}", wm, sm, gap, p)
         return Verdict("accepted", f"p {p:.3f} <= alpha {t.alpha:.3f}", wm, sm, gap, p)
     return Verdict("accepted", "all conditions met", wm, sm, gap, None)

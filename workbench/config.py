@@ -217,10 +217,13 @@ def parse_set(item: str) -> tuple[str, Any]:
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     parts = key.split(".")
     node = data
-    for part in parts[:-1]:
+    for depth, part in enumerate(parts[:-1]):
         child = node.get(part)
-        if isinstance(child, str) and part in ROLES:
+        in_models = depth == 1 and parts[0] == "models" and part in ROLES
+        if isinstance(child, str) and in_models:
             child = {"model": child}
+        if child is None and in_models:
+            child = {"model": getattr(Models(), part).model}
         if not isinstance(child, dict):
             child = {}
         node[part] = child
@@ -250,7 +253,9 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         else:
             data = json.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from None
+        raise ConfigError(
+            f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
     base = path.parent

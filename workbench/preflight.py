@@ -51,10 +51,16 @@ def _missing_keys(model: str, where: str) -> list[str]:
         raise ConfigError(
             f"{where}: LiteLLM cannot tell the provider of {model!r}; write it as provider/model"
         ) from None
+    # An empty variable is a missing key: hide empty ones from LiteLLM's check.
+    empty = {k: v for k, v in os.environ.items() if not v.strip()}
+    for name in empty:
+        del os.environ[name]
     try:
         return list(litellm.validate_environment(model).get("missing_keys") or [])
     except Exception:
         return []
+    finally:
+        os.environ.update(empty)
 
 
 def family(model: str) -> str:

@@ -35,21 +35,18 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """All complete records; a torn final line (no newline, or not JSON) is dropped."""
     if not path.exists():
         return []
-    out = []
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = f.read().split("\n")
-    complete, tail = lines[:-1], lines[-1]
+    # The text after the last newline was never acknowledged: a torn write, dropped.
+    complete = lines[:-1]
+    out = []
     for n, line in enumerate(complete, 1):
         if not line.strip():
             continue
         try:
             out.append(json.loads(line))
         except json.JSONDecodeError:
-            if n == len(complete):
-                break  # torn final line followed by a newline from a later append
             raise ValueError(f"{path}:{n}: corrupt record in the middle of the file") from None
-    if tail.strip():
-        pass  # torn last line without a newline: never acknowledged, dropped
     return out
 
 

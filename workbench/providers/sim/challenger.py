@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from workbench.providers.sim.difficulty import blank_difficulty
+from workbench.providers.sim.difficulty import blank_difficulty, difficulty
 from workbench.providers.sim.text import STOPWORDS, block, content_words, sentences, words
 
 START_LEVEL = -1.6
@@ -186,18 +187,17 @@ def _design(sents, target, level, rules, rng):
         return (target, target + 1), candidates[: rules.max_criteria]
     aim = level + rng.gauss(0, 0.25)
     best = None
+    top = min(len(candidates), rules.max_criteria, 6)
     for size in range(1, min(len(sents), 12) + 1):
         start = max(0, min(target - (size - 1) // 2, len(sents) - size))
-        context = " ".join(sents[start : start + size])
-        top = min(len(candidates), rules.max_criteria, 6)
+        counts = Counter(w.lower() for s in sents[start : start + size] for w in words(s))
         for k in range(rules.min_criteria, top + 1):
-            scored = sorted(candidates, key=lambda t: blank_difficulty(t, size, k, context))
+            scored = sorted((difficulty(len(t), counts[t.lower()], size, k), t) for t in candidates)
             for i in range(0, len(scored) - k + 1):
                 chosen = scored[i : i + k]
-                mean_b = sum(blank_difficulty(t, size, k, context) for t in chosen) / k
-                cost = abs(mean_b - aim) + 0.01 * size
+                cost = abs(sum(b for b, _ in chosen) / k - aim) + 0.01 * size
                 if best is None or cost < best[0]:
-                    best = (cost, (start, start + size), chosen)
+                    best = (cost, (start, start + size), [t for _, t in chosen])
     _, window, chosen = best
     order = {w: sentence.find(w) for w in chosen}
     return window, sorted(chosen, key=order.get)

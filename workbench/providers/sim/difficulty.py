@@ -24,7 +24,7 @@ PRIVILEGED_BONUS = 2.5
 JUDGE_ERROR_RATE = 0.04
 # Rollouts of one model differ as a whole (a rollout that misreads the passage
 # misses several blanks): each rollout draws its own skill offset.
-ROLLOUT_SD = 1.0
+ROLLOUT_SD = 1.3
 
 
 def sigmoid(x: float) -> float:
@@ -33,12 +33,19 @@ def sigmoid(x: float) -> float:
 
 def blank_difficulty(term: str, n_context_sentences: int, n_blanks: int, context: str) -> float:
     occurrences = len(re.findall(rf"\b{re.escape(term)}\b", context, re.IGNORECASE))
+    return difficulty(len(term), occurrences, n_context_sentences, n_blanks)
+
+
+def difficulty(
+    term_length: int, occurrences: int, n_context_sentences: int, n_blanks: int
+) -> float:
+    """The difficulty formula itself, from counts."""
     return (
         BASE
         + PER_DOUBLING_OF_CONTEXT * math.log2(max(1, n_context_sentences))
         + PER_EXTRA_BLANK * (n_blanks - 1)
         + (RARE_WORD if occurrences <= 1 else 0.0)
-        + PER_LETTER * (len(term) - 6)
+        + PER_LETTER * (term_length - 6)
     )
 
 
