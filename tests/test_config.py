@@ -90,3 +90,16 @@ def test_prompt_paths_relative_to_config_file(tmp_path):
     path = tmp_path / "sub" / "c.json"
     path.write_text(json.dumps({"prompts": {"judge": "my_judge.j2"}}))
     assert load_config(path).prompts.judge == str(tmp_path / "sub" / "my_judge.j2")
+
+
+def test_resolved_config_reads_back_with_the_same_thresholds():
+    from workbench.config import RunConfig
+
+    for sets in (
+        [],
+        ["acceptance.preset=autodata", "acceptance.min_gap=0.3"],
+        ["acceptance.alpha=null"],
+    ):
+        cfg = load_config(sets=sets)
+        again = RunConfig.model_validate(cfg.resolved().model_dump(mode="json"))
+        assert again.thresholds() == cfg.thresholds()

@@ -17,7 +17,16 @@ __version__ = "0.1.0"
 
 configure_env()
 
-__all__ = ["run", "arun", "load_run", "load_config", "RunConfig", "decide", "__version__"]
+__all__ = [
+    "run",
+    "arun",
+    "load_run",
+    "load_config",
+    "RunConfig",
+    "decide",
+    "thresholds",
+    "__version__",
+]
 
 
 def __getattr__(name: str):
@@ -33,7 +42,7 @@ def __getattr__(name: str):
         from workbench import config
 
         return getattr(config, name)
-    if name in ("decide", "Thresholds"):
+    if name in ("decide", "Thresholds", "thresholds"):
         from workbench import acceptance
 
         return getattr(acceptance, name)

@@ -22,7 +22,9 @@ def get_litellm() -> Any:
     if _module is None:
         configure_env()
         # LiteLLM's own types trip a pydantic warning on import; it is not ours to show users.
-        warnings.filterwarnings("ignore", message=r".*the `ReadOnly` qualifier", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message=r".*the `ReadOnly` qualifier", category=UserWarning
+        )
         import litellm
 
         litellm.suppress_debug_info = True
@@ -33,3 +35,15 @@ def get_litellm() -> Any:
         register()
         _module = litellm
     return _module
+
+
+async def drain() -> None:
+    """Stop LiteLLM's background logging task on this loop (it restarts on the next call)."""
+    if _module is None:
+        return
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
+
+        await GLOBAL_LOGGING_WORKER.stop(timeout=2.0)
+    except Exception:  # a LiteLLM internals change must never fail a finished run
+        pass

@@ -116,6 +116,11 @@ def resolve_thresholds(t: Thresholds) -> Thresholds:
     return Thresholds(preset=t.preset, **values)
 
 
+def thresholds(preset: str = "seed", **overrides: float | bool | None) -> Thresholds:
+    """A preset's resolved thresholds with overrides: `thresholds("autodata", min_gap=0.3)`."""
+    return resolve_thresholds(Thresholds(preset=preset, **overrides))
+
+
 def check_reachable(t: Thresholds, rollouts: int) -> None:
     """Raise ValueError when the significance test can never reach alpha at this rollout count."""
     if t.alpha is None:

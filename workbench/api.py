@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from workbench._litellm import drain
 from workbench.agents import Env
 from workbench.config import ROLES, RunConfig, load_config
 from workbench.docs import Document, fingerprint, load_documents
@@ -81,6 +82,7 @@ async def arun(
     finally:
         writer.write_summary(status, reason)
         writer.close()
+        await drain()
     return Run(run_dir)
 
 

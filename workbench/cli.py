@@ -44,6 +44,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="summarise a run directory")
     report.add_argument("run_dir", metavar="RUN_DIR")
+
+    nb = sub.add_parser(
+        "notebook", help="run a notebook headless (papermill) and write an HTML report"
+    )
+    nb.add_argument(
+        "name",
+        metavar="NAME",
+        help="quickstart, prompt_tuning, gap_analysis, threshold_explorer, or a path",
+    )
+    nb.add_argument(
+        "-p",
+        "--parameter",
+        dest="params",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="notebook parameter (JSON values parse, else string)",
+    )
+    nb.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where the executed notebook and report go (default: reports/<time>-NAME)",
+    )
+    nb.add_argument("--no-html", action="store_true", help="skip the HTML report")
     return parser
 
 
@@ -94,7 +119,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report}
+def cmd_notebook(args: argparse.Namespace) -> int:
+    import json
+
+    from workbench.reports import run_notebook
+
+    params = {}
+    for key, raw in args.params:
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    executed, report = run_notebook(args.name, params, args.out, html=not args.no_html)
+    print(f"executed notebook: {executed}")
+    if report:
+        print(f"HTML report: {report}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "notebook": cmd_notebook}
 
 if __name__ == "__main__":
     sys.exit(main())

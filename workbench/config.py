@@ -162,6 +162,10 @@ class RunConfig(Strict):
         """The preset's thresholds with this config's overrides applied."""
         return resolve_thresholds(self.acceptance)
 
+    def resolved(self) -> RunConfig:
+        """This config with every threshold written out, so it reads back identically."""
+        return self.model_copy(update={"acceptance": self.thresholds()})
+
 
 # ---------------------------------------------------------------------------
 # Loading and overriding

@@ -102,7 +102,7 @@ def run_header(
     return {
         "workbench_version": __version__,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "config": config.model_dump(mode="json"),
+        "config": config.resolved().model_dump(mode="json"),
         "thresholds": config.thresholds().model_dump(mode="json"),
         "prompts": {
             role: {"file": f"prompts/{role}.j2", "sha256": p.sha256, "source": p.source}
