@@ -78,3 +78,68 @@ def default_run(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("default") / "run"
     return workbench.run(out=out)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout_s: float = 120) -> None:
+    import socket
+    import time
+
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}") from None
+            time.sleep(0.3)
+    raise TimeoutError(f"nothing listening on {port} after {timeout_s}s")
+
+
+class Server:
+    """`workbench serve ...` in a subprocess on a free loopback port."""
+
+    def __init__(self, *args: str, ready_timeout_s: float = 120, log=None):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workbench", "serve", *args, "--port", str(self.port)],
+            stdout=log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, self.proc, ready_timeout_s)
+        self.api_base = f"http://127.0.0.1:{self.port}/v1"
+
+    def stats(self) -> dict:
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats") as r:
+            return json.load(r)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def sim_server():
+    server = Server("--model", "sim")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Tests never touch the user's call cache."""
+    os.environ["WORKBENCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("call-cache"))

@@ -20,15 +20,22 @@ def client(fake, records=None, **kw):
 
 
 def test_structured_output_modes():
-    assert response_format("json_schema", JudgeOutput)["type"] == "json_schema"
-    assert (
-        response_format("json_schema", JudgeOutput)["json_schema"]["schema"]["title"]
-        == "JudgeOutput"
-    )
-    fmt = response_format("json_object_schema", JudgeOutput)
+    schema = JudgeOutput.model_json_schema()
+    fmt = response_format("json_schema", schema, "JudgeOutput")
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["schema"]["title"] == "JudgeOutput"
+    fmt = response_format("json_object_schema", schema)
     assert fmt["type"] == "json_object" and "grades" in fmt["schema"]["properties"]
-    assert response_format("json_object", JudgeOutput) == {"type": "json_object"}
-    assert response_format("prompt", JudgeOutput) is None
+    assert response_format("json_object", schema) == {"type": "json_object"}
+    assert response_format("prompt", schema) is None
+
+
+def test_wire_schema_can_be_tighter_than_the_model():
+    fake = FakeBackend(GOOD)
+    wire = {"type": "object", "properties": {"grades": {"type": "array", "maxItems": 1}}}
+    spec = ModelSpec(model="openai/x", structured_output="json_object_schema")
+    out = run_async(client(fake).complete(spec, "g", META, schema=JudgeOutput, json_schema=wire))
+    assert fake.history[0]["response_format"] == {"type": "json_object", "schema": wire}
+    assert out.parsed.grades[0].met == 1.0
 
 
 def test_prompt_mode_puts_the_schema_in_the_prompt():
@@ -95,7 +102,7 @@ def test_cut_off_output_is_reasked_with_more_room():
     )
     assert fake.history[1]["max_tokens"] == 100
     assert [r["finish_reason"] for r in records] == ["length", "stop"]
-    assert [r["retry"] for r in records] == [0, 1]
+    assert [r["reask"] for r in records] == [0, 1]
 
 
 def test_second_failure_raises_with_raw_text():

@@ -114,7 +114,7 @@ def test_rounds_stop_at_acceptance_or_max_rounds(default_run):
 
 
 def test_deterministic_for_a_seed(tmp_path, default_run):
-    again = workbench.run(out=tmp_path / "again")
+    again = workbench.run(out=tmp_path / "again", config={"cache": {"enabled": False}})
     assert strip(again.records("accepted")) == strip(default_run.records("accepted"))
     key = lambda r: (r["doc_id"], r["round"])  # noqa: E731
     assert sorted(strip(again.records("rounds")), key=key) == sorted(
@@ -152,7 +152,7 @@ def test_per_criterion_judging_and_partial_credit(tmp_path):
         and c["round"] == judged[0]["round"]
         and c["side"] == "weak"
         and c["attempt"] == 0
-        and c["retry"] == 0
+        and c["reask"] == 0
     ]
     assert len(first) == n_criteria
 
@@ -190,7 +190,8 @@ def scripted(**per_role):
 
 
 def fake_config(**kw):
-    return {**FAKE_MODELS, **kw}
+    # Scripted replies must not be cached: another test sends the same requests.
+    return {**FAKE_MODELS, "cache": {"enabled": False}, **kw}
 
 
 def one_doc():
@@ -220,17 +221,48 @@ def test_unusable_challenger_output_records_an_error_round_with_raw_text(tmp_pat
     assert r["decision"] == "error" and r["raw"] == "still none" and "challenger" in r["reason"]
 
 
-def test_provider_failure_is_an_error_round_not_a_crash(tmp_path):
+class ProviderFailure(Exception):
+    def __init__(self, status_code, message):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def test_permanent_provider_failure_is_an_error_round_not_a_crash(tmp_path):
     fake = scripted(
         challenger=[TASK],
         verifier=[PASS],
-        weak=[RuntimeError("connection reset"), "a", "a"],
+        weak=[ProviderFailure(400, "context length exceeded"), "a", "a"],
         judge=[grades(1, 1)] * 2,
     )
     run = run_async(arun(one_doc(), fake_config(max_rounds=1), out=tmp_path / "r", backend=fake))
     (r,) = run.records("rounds")
-    assert r["decision"] == "error" and "connection reset" in r["reason"]
+    assert r["decision"] == "error" and "context length exceeded" in r["reason"]
     assert run.summary["call_errors"] == 1
+
+
+def test_transient_failures_are_retried_with_backoff(tmp_path):
+    fake = scripted(
+        challenger=[ProviderFailure(503, "overloaded"), RuntimeError("connection reset"), TASK],
+        verifier=[PASS],
+        weak=["a"] * 3,
+        strong=["s"] * 3,
+        judge=[grades(0, 0)] * 3 + [grades(1, 1)] * 3,
+    )
+    cfg = fake_config(max_rounds=1, retry={"base_s": 0.01})
+    run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
+    assert run.records("rounds")[0]["decision"] == "accepted"
+    challenger = [c for c in run.records("calls") if c["role"] == "challenger"]
+    assert [c["try"] for c in challenger] == [1, 2, 3]
+    assert [bool(c["error"]) for c in challenger] == [True, True, False]
+
+
+def test_authentication_failure_stops_the_run(tmp_path):
+    fake = scripted(challenger=[ProviderFailure(401, "invalid api key")])
+    run = run_async(arun(one_doc(), fake_config(max_rounds=3), out=tmp_path / "r", backend=fake))
+    assert (
+        run.summary["status"] == "fatal_error" and "invalid api key" in run.summary["stop_reason"]
+    )
+    assert run.records("rounds") == []
 
 
 def test_strong_sees_reference_only_in_privileged_mode(tmp_path):

@@ -30,9 +30,11 @@ def get_litellm() -> Any:
         litellm.suppress_debug_info = True
         litellm.telemetry = False
         litellm.drop_params = True
+        from workbench.providers import local
         from workbench.providers.sim.litellm_provider import register
 
         register()
+        local.register()
         _module = litellm
     return _module
 

@@ -10,6 +10,7 @@ from workbench.checks import check_task, normalize_grades
 from workbench.config import RunConfig
 from workbench.feedback import EMPTY
 from workbench.llm import CallMeta, ModelClient
+from workbench.output_schemas import criterion_schema, judge_schema, quality_schema, task_schema
 from workbench.prompts import PromptSet
 from workbench.schemas import Attempt, CriterionGrade, JudgeOutput, QualityCheck, Task
 from workbench.scoring import answer_score, raw_score
@@ -42,6 +43,7 @@ async def challenge(
         CallMeta("challenger", doc_id, rnd),
         schema=Task,
         validate=lambda task: check_task(task, env.config.rubric),
+        json_schema=task_schema(env.config.rubric),
     )
     return out.parsed
 
@@ -49,7 +51,11 @@ async def challenge(
 async def verify(env: Env, doc_id: str, rnd: int, task: Task) -> QualityCheck:
     prompt = env.prompts.render("verifier", task=task.model_dump())
     out = await env.client.complete(
-        env.config.models.verifier, prompt, CallMeta("verifier", doc_id, rnd), schema=QualityCheck
+        env.config.models.verifier,
+        prompt,
+        CallMeta("verifier", doc_id, rnd),
+        schema=QualityCheck,
+        json_schema=quality_schema(),
     )
     return out.parsed
 
@@ -77,13 +83,17 @@ async def judge(
     )
     if env.config.judge_mode == "per_answer":
         prompt = env.prompts.render("judge", rubric=rubric, **common)
-        out = await env.client.complete(spec, prompt, meta, schema=JudgeOutput)
+        wire = judge_schema(len(rubric), env.config.partial_credit)
+        out = await env.client.complete(spec, prompt, meta, schema=JudgeOutput, json_schema=wire)
         grades = out.parsed.grades
     else:
 
         async def one(i: int, criterion: dict) -> CriterionGrade:
             prompt = env.prompts.render("judge_criterion", criterion=criterion, **common)
-            out = await env.client.complete(spec, prompt, meta, schema=CriterionGrade)
+            wire = criterion_schema(env.config.partial_credit)
+            out = await env.client.complete(
+                spec, prompt, meta, schema=CriterionGrade, json_schema=wire
+            )
             return out.parsed.model_copy(update={"criterion": i})
 
         grades = list(await asyncio.gather(*(one(i, c) for i, c in enumerate(rubric, 1))))

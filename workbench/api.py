@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from workbench._litellm import drain
+from workbench import resume as resume_mod
+from workbench._litellm import drain, get_litellm
 from workbench.agents import Env
-from workbench.config import ROLES, RunConfig, load_config
-from workbench.docs import Document, fingerprint, load_documents
+from workbench.breaker import CircuitBreaker
+from workbench.budget import Budget
+from workbench.cache import CallCache
+from workbench.cache import default_path as default_cache_path
+from workbench.config import ROLES, RunConfig, deep_merge, load_config
+from workbench.docs import Document, default_docs_dir, fingerprint, load_documents
+from workbench.errors import RunDirError, StopRun
 from workbench.llm import Backend, ModelClient
 from workbench.loop import run_documents
 from workbench.preflight import check_models
@@ -39,12 +46,13 @@ def prepare(
     config: RunConfig | dict | str | Path | None = None,
     sets: list[str] | None = None,
     prompts: dict[str, str] | None = None,
+    probe_endpoints: bool = True,
 ) -> tuple[RunConfig, list[Document], PromptSet, list[str]]:
     """Every check that can fail on user input, before anything is written or spent."""
     cfg = as_config(config, sets)
     documents = load_documents(docs, cfg.limits.max_doc_chars)
     prompt_set = load_prompts(cfg.prompts.model_dump(), prompts)
-    warnings = check_models(cfg)
+    warnings = check_models(cfg, probe_endpoints)
     declare([getattr(cfg.models, r).api_key_env for r in ROLES])
     return cfg, documents, prompt_set, warnings
 
@@ -58,21 +66,48 @@ async def arun(
     prompts: dict[str, str] | None = None,
     listeners: Iterable[Listener] = (),
     backend: Backend | None = None,
+    resume: str | Path | None = None,
 ) -> Run:
-    """Run the loop over `docs` (paths, Documents or {"id","text"} dicts; None: bundled examples)."""
-    cfg, documents, prompt_set, warnings = prepare(docs, config, sets, prompts)
-    run_dir = Path(out) if out else default_run_dir(cfg.mode)
-    tally = Tally(documents=len(documents))
-    meta = {"count": len(documents), "fingerprint": fingerprint(documents)}
-    writer = RunWriter.create(run_dir, cfg, prompt_set, meta, warnings, tally)
+    """Run the loop over `docs` (paths, Documents or {"id","text"} dicts; None: bundled examples).
+
+    With `resume=RUN_DIR`, continue that run instead: finished documents and rounds
+    are kept, the rest goes on (config changes are limited to budgets, limits and
+    retries; documents must be unchanged)."""
+    # A custom backend (tests, benchmarks) is not HTTP: nothing to probe.
+    probe = backend is None
+    warnings: list[str] = []
+    if resume is not None:
+        cfg, documents, prompt_set, writer, starts = _resumed(
+            Path(resume), docs, config, sets, probe
+        )
+    else:
+        cfg, documents, prompt_set, warnings = prepare(docs, config, sets, prompts, probe)
+        run_dir = Path(out) if out else default_run_dir(cfg.mode)
+        meta = {
+            "count": len(documents),
+            "fingerprint": fingerprint(documents),
+            "sources": _sources(docs),
+        }
+        writer = RunWriter.create(
+            run_dir, cfg, prompt_set, meta, warnings, Tally(documents=len(documents))
+        )
+        starts = {}
     writer.listeners.extend(listeners)
-    client = ModelClient(
-        seed=cfg.seed, concurrency=cfg.concurrency, on_call=writer.call, backend=backend
-    )
+    done = writer.tally.documents_done
+    for listener in writer.listeners:
+        listener(
+            "start",
+            {"documents": writer.tally.documents, "documents_done": done, "warnings": warnings},
+        )
+    client = make_client(cfg, writer, backend)
     env = Env(cfg, prompt_set, client)
     status, reason = "complete", ""
     try:
-        await run_documents(env, cfg.thresholds(), documents, writer)
+        if backend is None:  # import LiteLLM off the event loop, before any call is timed
+            await asyncio.to_thread(get_litellm)
+        stop = await _run_until_stopped(env, cfg, documents, writer, starts)
+        if stop is not None:
+            status, reason = stop.status, stop.reason
     except asyncio.CancelledError:
         status, reason = "cancelled", "stopped before the end; the records so far are kept"
         raise
@@ -82,8 +117,98 @@ async def arun(
     finally:
         writer.write_summary(status, reason)
         writer.close()
+        if client.cache is not None:
+            client.cache.close()
         await drain()
-    return Run(run_dir)
+    return Run(writer.dir)
+
+
+def _sources(docs: Iterable[Any] | None) -> list[str] | None:
+    """Absolute paths of the inputs, so a resume can reload them (None for in-memory documents)."""
+    if docs is None:
+        return [str(default_docs_dir())]
+    items = list(docs)
+    if all(isinstance(d, str | Path) for d in items):
+        return [str(Path(d).resolve()) for d in items]
+    return None
+
+
+def _resumed(run_dir: Path, docs, config, sets, probe: bool):
+    """Reopen RUN_DIR after checking that documents, config and prompts are unchanged."""
+    header = resume_mod.read_header(run_dir)
+    stored = RunConfig.model_validate(header["config"])
+    base = stored.resolved().model_dump(mode="json")
+    if isinstance(config, str | Path):
+        cfg = load_config(config, sets, base=base)
+    else:
+        overrides = (
+            config.model_dump(exclude_unset=True) if isinstance(config, RunConfig) else config
+        )
+        cfg = load_config(None, sets, base=deep_merge(base, overrides or {}))
+    resume_mod.check_compatible(stored, cfg)
+    sources = docs if docs is not None else header["documents"].get("sources")
+    if docs is None and header["documents"].get("sources", "missing") is None:
+        raise RunDirError(
+            f"{run_dir} was started from in-memory documents: pass the same documents to resume it"
+        )
+    documents = load_documents(sources, cfg.limits.max_doc_chars)
+    if fingerprint(documents) != header["documents"]["fingerprint"]:
+        raise RunDirError(
+            "cannot resume: the documents changed since the run started (different ids or text)"
+        )
+    strings = {}
+    for role, info in header["prompts"].items():
+        text = (run_dir / info["file"]).read_text(encoding="utf-8")
+        if hashlib.sha256(text.encode()).hexdigest() != info["sha256"]:
+            raise RunDirError(
+                f"cannot resume: {run_dir / info['file']} was edited after the run started"
+            )
+        strings[role] = text
+    prompt_set = load_prompts(None, strings)
+    check_models(cfg, probe)
+    declare([getattr(cfg.models, r).api_key_env for r in ROLES])
+    dropped = resume_mod.drop_torn_tails(run_dir)
+    state = resume_mod.progress(run_dir, cfg, [d.id for d in documents])
+    note = {
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "dropped_torn_bytes": dropped,
+        "documents_done": len(state.done),
+        "config": cfg.resolved().model_dump(mode="json", include=resume_mod.RESUMABLE),
+    }
+    writer = RunWriter.reopen(run_dir, state.tally, note)
+    for example in state.missing_examples:
+        writer.accepted(example)
+    remaining = [d for d in documents if d.id not in state.done]
+    starts = {
+        doc_id: (state.next_round[doc_id], state.history[doc_id]) for doc_id in state.next_round
+    }
+    return cfg, remaining, prompt_set, writer, starts
+
+
+async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts) -> StopRun | None:
+    """Run every document; a StopRun (budget, breaker, fatal error) ends the run cleanly."""
+    stops: list[StopRun] = []
+    try:
+        await run_documents(env, cfg.thresholds(), documents, writer, starts)
+    except* StopRun as group:
+        stops.extend(group.exceptions)
+    return stops[0] if stops else None
+
+
+def make_client(cfg: RunConfig, writer: RunWriter, backend: Backend | None) -> ModelClient:
+    """The run's model client: cache, retries, breaker and budget from the config."""
+    cache = CallCache(cfg.cache.path or default_cache_path()) if cfg.cache.enabled else None
+    spent = writer.tally
+    return ModelClient(
+        seed=cfg.seed,
+        concurrency=cfg.concurrency,
+        on_call=writer.call,
+        backend=backend,
+        cache=cache,
+        retry=cfg.retry,
+        breaker=CircuitBreaker(cfg.circuit_breaker.window, cfg.circuit_breaker.failure_ratio),
+        budget=Budget(cfg.budget.usd, cfg.budget.tokens, spent.cost_usd, spent.paid_tokens),
+    )
 
 
 def run(

@@ -22,6 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DOCS",
         help=".txt/.md files, folders of them, or .jsonl with a `text` field (default: bundled examples)",
     )
+    run.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="start from a bundled config: sim (default), local, local-served, sim-served",
+    )
     run.add_argument("--config", metavar="FILE", help="config file (.json, .toml or .yaml)")
     run.add_argument(
         "--set",
@@ -35,6 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="RUN_DIR", help="run directory to create (default: runs/<time>-<mode>)"
     )
     run.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        help="continue an interrupted run (only budgets, limits, retries and the cache may change)",
+    )
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print an upper bound of calls, tokens and cost; call nothing",
+    )
+    run.add_argument(
         "--mode",
         choices=["agentic", "baseline"],
         help="agentic loop (default) or single-shot baseline",
@@ -44,6 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="summarise a run directory")
     report.add_argument("run_dir", metavar="RUN_DIR")
+
+    serve = sub.add_parser(
+        "serve", help="serve a model over an OpenAI-compatible HTTP API on 127.0.0.1"
+    )
+    serve.add_argument(
+        "--model",
+        required=True,
+        choices=["sim", "local"],
+        help="sim: the simulator; local: SmolLM2-135M through llama.cpp's server",
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: loopback only)"
+    )
+    serve.add_argument(
+        "--latency", type=float, default=0.0, metavar="S", help="sim only: fixed delay per request"
+    )
 
     nb = sub.add_parser(
         "notebook", help="run a notebook headless (papermill) and write an HTML report"
@@ -89,22 +122,56 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from workbench.api import arun, prepare
+    from workbench.api import arun
+    from workbench.config import load_config
+    from workbench.errors import ConfigError
     from workbench.progress import TextProgress
     from workbench.summary import format_summary
 
     sets = list(args.sets)
+    if args.no_cache:
+        sets.append("cache.enabled=false")
+    listeners = [] if args.quiet else [TextProgress()]
+    if args.resume:
+        if args.out or args.profile or args.mode or args.seed is not None or args.dry_run:
+            raise ConfigError(
+                "--resume continues RUN_DIR as it was: --out, --profile, --mode, --seed and --dry-run do not apply"
+            )
+        run = asyncio.run(
+            arun(args.docs or None, args.config, sets=sets, resume=args.resume, listeners=listeners)
+        )
+        return _finish(run, format_summary)
     if args.mode:
         sets.append(f"mode={args.mode}")
     if args.seed is not None:
         sets.append(f"seed={args.seed}")
-    config, documents, _, warnings = prepare(args.docs or None, args.config, sets)
-    for warning in warnings:
-        print(f"workbench: warning: {warning}", file=sys.stderr)
-    listeners = [] if args.quiet else [TextProgress(len(documents))]
-    run = asyncio.run(arun(documents, config, out=args.out, listeners=listeners))
+    base = None
+    if args.profile:
+        from workbench.profiles import profile
+
+        base = profile(args.profile)
+    config = load_config(args.config, sets, base=base)
+    if args.dry_run:
+        from workbench.api import prepare
+        from workbench.estimate import format_estimate, upper_bound
+
+        config, documents, prompts, _ = prepare(args.docs or None, config, probe_endpoints=False)
+        print(format_estimate(upper_bound(config, documents, prompts)))
+        return 0
+    run = asyncio.run(arun(args.docs or None, config, out=args.out, listeners=listeners))
+    return _finish(run, format_summary)
+
+
+def _finish(run, format_summary) -> int:
     print(format_summary(run.summary))
     print(f"run directory: {run.dir}")
+    if run.summary["status"] != "complete":
+        print(
+            f"workbench: stopped ({run.summary['status']}): {run.summary['stop_reason']}",
+            file=sys.stderr,
+        )
+        print(f"resume with: workbench run --resume {run.dir}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -137,7 +204,32 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report, "notebook": cmd_notebook}
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.model == "sim":
+        from workbench.providers.sim.server import serve
+
+        print(
+            f"serving the simulator at http://{args.host}:{args.port}/v1 "
+            f"(models: openai/challenger, verifier, weak, strong, judge; api_base=http://{args.host}:{args.port}/v1)",
+            flush=True,
+        )
+        serve(args.port, args.host, args.latency)
+        return 0
+    from workbench.providers.local import serve_command
+
+    command = serve_command(args.host, args.port)
+    print(
+        f"serving SmolLM2-135M at http://{args.host}:{args.port}/v1 with llama.cpp's server "
+        f"(model: openai/smollm2, structured_output: json_object_schema)",
+        flush=True,
+    )
+    import os
+
+    os.execv(command[0], command)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "notebook": cmd_notebook, "serve": cmd_serve}
 
 if __name__ == "__main__":
     sys.exit(main())

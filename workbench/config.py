@@ -49,6 +49,10 @@ class ModelSpec(Strict):
     """USD per completion token, for models LiteLLM's price map does not know."""
     max_concurrency: int | None = Field(default=None, ge=1)
     """Cap on this model's calls in flight (on top of the global `concurrency`)."""
+    rpm: float | None = Field(default=None, gt=0)
+    """Requests per minute allowed to this model endpoint (None: unlimited)."""
+    tpm: float | None = Field(default=None, gt=0)
+    """Tokens per minute allowed to this model endpoint, counted on each call's upper bound."""
     extra: dict[str, Any] = Field(default_factory=dict)
     """Further LiteLLM keyword arguments (no secrets: they are written to config.json)."""
 
@@ -62,17 +66,18 @@ class ModelSpec(Strict):
 
 
 class Models(Strict):
-    """The model behind each of the five roles."""
+    """The model behind each of the five roles (defaults: the offline simulator, with
+    completion caps well above what it writes, so dry-run bounds stay meaningful)."""
 
-    challenger: ModelSpec = ModelSpec(model="sim/challenger")
+    challenger: ModelSpec = ModelSpec(model="sim/challenger", max_tokens=2048)
     """Writes the task: context, question, reference answer, rubric."""
-    verifier: ModelSpec = ModelSpec(model="sim/verifier")
+    verifier: ModelSpec = ModelSpec(model="sim/verifier", max_tokens=256)
     """Checks a task for leakage, uncheckable criteria and solver instructions."""
-    weak: ModelSpec = ModelSpec(model="sim/weak")
+    weak: ModelSpec = ModelSpec(model="sim/weak", max_tokens=512)
     """The model to be trained; sees context and question only."""
-    strong: ModelSpec = ModelSpec(model="sim/strong")
+    strong: ModelSpec = ModelSpec(model="sim/strong", max_tokens=512)
     """A stronger model (or the same one with privileged information)."""
-    judge: ModelSpec = ModelSpec(model="sim/judge")
+    judge: ModelSpec = ModelSpec(model="sim/judge", max_tokens=512)
     """Grades answers criterion by criterion, without the reference answer."""
 
     @model_validator(mode="before")
@@ -119,6 +124,44 @@ class Prompts(Strict):
     """Judge template path for per-criterion judging."""
 
 
+class Retry(Strict):
+    """Retries of failed provider calls (429, 5xx, timeouts, dropped connections)."""
+
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    """Attempts per call, the first included."""
+    base_s: float = Field(default=1.0, ge=0)
+    """First backoff; doubles per attempt, with jitter; never shorter than Retry-After."""
+    max_s: float = Field(default=60.0, ge=0)
+    """Longest single wait."""
+
+
+class CircuitBreaker(Strict):
+    """Stop the run (resumable) when most recent call attempts fail."""
+
+    window: int = Field(default=30, ge=1)
+    """Number of recent call attempts considered."""
+    failure_ratio: float = Field(default=0.9, gt=0, le=1)
+    """Share of failures in the window that stops the run."""
+
+
+class Budget(Strict):
+    """Spend limits; the run stops before a call could exceed them, and can be resumed with more."""
+
+    usd: float | None = Field(default=None, gt=0)
+    """Most USD to spend (needs a price for every model)."""
+    tokens: int | None = Field(default=None, gt=0)
+    """Most tokens (prompt + completion) to spend."""
+
+
+class Cache(Strict):
+    """The call cache: answered requests are never paid for twice."""
+
+    enabled: bool = True
+    """Serve repeated requests from the cache (off: --no-cache)."""
+    path: str | None = None
+    """SQLite file (default: $WORKBENCH_CACHE_DIR, else ~/.cache/workbench, /calls.sqlite)."""
+
+
 class Limits(Strict):
     """Input limits checked before any call."""
 
@@ -157,6 +200,14 @@ class RunConfig(Strict):
     """Prompt file overrides per role."""
     limits: Limits = Limits()
     """Input limits."""
+    retry: Retry = Retry()
+    """Retry policy for provider failures."""
+    circuit_breaker: CircuitBreaker = CircuitBreaker()
+    """When to give up on a failing provider."""
+    budget: Budget = Budget()
+    """Spend limits."""
+    cache: Cache = Cache()
+    """The call cache."""
 
     def thresholds(self) -> Thresholds:
         """The preset's thresholds with this config's overrides applied."""
@@ -182,7 +233,7 @@ def load_config(
     else:
         data = dict(base or {})
     if path is not None:
-        data = _deep_merge(data, _read_config_file(Path(path)))
+        data = deep_merge(data, _read_config_file(Path(path)))
     for item in sets or []:
         key, value = parse_set(item)
         _set_dotted(data, key, value)
@@ -227,7 +278,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
         if isinstance(child, str) and in_models:
             child = {"model": child}
         if child is None and in_models:
-            child = {"model": getattr(Models(), part).model}
+            child = getattr(Models(), part).model_dump(exclude_defaults=True)
         if not isinstance(child, dict):
             child = {}
         node[part] = child
@@ -235,11 +286,11 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     out = dict(a)
     for key, value in b.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
     return out

@@ -31,3 +31,12 @@ class ModelOutputError(WorkbenchError):
 
 class ProviderError(WorkbenchError):
     """A provider call failed (after retries)."""
+
+
+class StopRun(WorkbenchError):
+    """The run must stop now (budget, circuit breaker, fatal provider error); it can be resumed."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason

@@ -18,10 +18,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from workbench.config import ModelSpec
-from workbench.errors import ModelOutputError, ProviderError
+from workbench.breaker import CircuitBreaker
+from workbench.budget import Budget, BudgetExhausted
+from workbench.cache import CallCache, cache_key
+from workbench.config import ModelSpec, Retry
+from workbench.errors import ModelOutputError, ProviderError, StopRun
+from workbench.limits import TokenBucket
 from workbench.parsing import ParseError, parse_model
-from workbench.pricing import cost_usd
+from workbench.pricing import cost_usd, prices
+from workbench.retry import Failure, backoff_s, classify
 from workbench.secrets import redact
 
 T = TypeVar("T", bound=BaseModel)
@@ -68,7 +73,7 @@ Backend = Callable[..., Awaitable[Reply]]
 
 
 class ModelClient:
-    """Calls models for one run: a global cap on calls in flight, per-model caps, records."""
+    """Calls models for one run: the cache, retries, limits, budget and circuit breaker, and records."""
 
     def __init__(
         self,
@@ -76,13 +81,23 @@ class ModelClient:
         concurrency: int = 32,
         on_call: Callable[[dict[str, Any]], None] | None = None,
         backend: Backend | None = None,
+        cache: CallCache | None = None,
+        retry: Retry | None = None,
+        breaker: CircuitBreaker | None = None,
+        budget: Budget | None = None,
     ):
         self.seed = seed
         self.concurrency = concurrency
         self.on_call = on_call or (lambda record: None)
         self.backend = backend or litellm_backend
+        self.cache = cache
+        self.retry = retry or Retry()
+        self.breaker = breaker or CircuitBreaker()
+        self.budget = budget or Budget()
+        self.stopped: StopRun | None = None
         self._global: asyncio.Semaphore | None = None
         self._per_model: dict[str, asyncio.Semaphore] = {}
+        self._buckets: dict[str, tuple[TokenBucket | None, TokenBucket | None]] = {}
 
     async def complete(
         self,
@@ -91,20 +106,31 @@ class ModelClient:
         meta: CallMeta,
         schema: type[T] | None = None,
         validate: Callable[[T], None] | None = None,
+        json_schema: dict[str, Any] | None = None,
     ) -> Completion:
-        """One model answer; with `schema`, a validated record, re-asking once if needed."""
+        """One model answer; with `schema`, a validated record, re-asking once if needed.
+
+        `json_schema` is what the provider is asked to follow (default: the
+        pydantic model's schema); the reply is always validated as `schema`."""
         messages = [{"role": "user", "content": prompt}]
-        if schema is not None and spec.structured_output == "prompt":
-            messages[0]["content"] += SCHEMA_IN_PROMPT.format(schema=json.dumps(_schema(schema)))
-        request = build_request(spec, messages, schema, self.call_seed(meta))
-        reply = await self._call(spec, request, meta, retry=0)
+        wire = (
+            json_schema
+            if json_schema is not None
+            else (_schema(schema) if schema is not None else None)
+        )
+        if wire is not None and spec.structured_output == "prompt":
+            messages[0]["content"] += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
+        request = build_request(
+            spec, messages, wire, self.call_seed(meta), name=schema.__name__ if schema else ""
+        )
+        reply = await self._call(spec, request, meta, reask=0)
         if schema is None:
             return Completion(reply.text, None, 1)
         parsed, error = _parse(reply, schema, validate)
         if parsed is not None:
             return Completion(reply.text, parsed, 1)
         request = reask_request(request, reply, error)
-        second = await self._call(spec, request, meta, retry=1)
+        second = await self._call(spec, request, meta, reask=1)
         parsed, error2 = _parse(second, schema, validate)
         if parsed is not None:
             return Completion(second.text, parsed, 2)
@@ -119,14 +145,73 @@ class ModelClient:
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
-    async def _call(self, spec: ModelSpec, request: dict, meta: CallMeta, retry: int) -> Reply:
+    def stop(self, reason: StopRun) -> StopRun:
+        """Make every further call raise `reason` (the first reason wins)."""
+        if self.stopped is None:
+            self.stopped = reason
+        return self.stopped
+
+    async def _call(self, spec: ModelSpec, request: dict, meta: CallMeta, reask: int) -> Reply:
+        """One request: from the cache, else from the provider with retries; every attempt recorded."""
+        if self.stopped:
+            raise self.stopped
+        key = cache_key(request, meta.attempt) if self.cache is not None else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                reply = Reply(**hit)
+                self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True)
+                return reply
+        prompt_estimate, completion_cap = estimate_tokens(request)
+        per_token = prices(spec) if self.budget.usd is not None else None
+        usd_estimate = (
+            (prompt_estimate * per_token[0] + completion_cap * per_token[1]) if per_token else 0.0
+        )
+        for attempt in range(1, self.retry.max_attempts + 1):
+            if self.stopped:
+                raise self.stopped
+            try:
+                reservation = await self.budget.reserve(
+                    usd_estimate, prompt_estimate + completion_cap
+                )
+            except BudgetExhausted as exc:
+                raise self.stop(StopRun("budget", str(exc))) from None
+            await self._rate_limit(spec, prompt_estimate + completion_cap)
+            reply, failure, latency = await self._attempt(spec, request, reservation)
+            if reply is not None:
+                cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
+                self.budget.settle(
+                    reservation,
+                    cost or 0.0,
+                    (reply.prompt_tokens or 0) + (reply.completion_tokens or 0),
+                )
+                self.breaker.record(True)
+                if key is not None:
+                    self.cache.put(key, request, reply.__dict__)
+                self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost)
+                return reply
+            error = redact(failure.message)[:500]
+            self._record(spec, meta, reask, attempt, latency, None, error)
+            if failure.kind == "fatal":
+                raise self.stop(StopRun("fatal_error", f"{meta.role} ({spec.model}): {error}"))
+            if self.breaker.record(False, error):
+                raise self.stop(StopRun("circuit_breaker", self.breaker.reason()))
+            if failure.kind == "permanent" or attempt == self.retry.max_attempts:
+                raise ProviderError(
+                    f"{meta.role} call to {spec.model} failed after {attempt} attempt(s): {error}"
+                )
+            await asyncio.sleep(
+                backoff_s(attempt, self.retry.base_s, self.retry.max_s, failure.retry_after_s)
+            )
+        raise AssertionError("unreachable")
+
+    async def _attempt(
+        self, spec: ModelSpec, request: dict, reservation
+    ) -> tuple[Reply | None, Failure | None, float]:
         if self._global is None:
             self._global = asyncio.Semaphore(self.concurrency)
         limit = self._model_limit(spec)
-        started = time.time()
         t0 = time.perf_counter()
-        reply: Reply | None = None
-        error: str | None = None
         try:
             async with self._global:
                 if limit is None:
@@ -134,35 +219,69 @@ class ModelClient:
                 else:
                     async with limit:
                         reply = await self.backend(**request, api_key=_api_key(spec))
+            return reply, None, time.perf_counter() - t0
         except asyncio.CancelledError:
+            self.budget.settle(reservation, 0.0, 0)
             raise
         except Exception as exc:  # provider errors of every kind end up here
-            error = redact(f"{type(exc).__name__}: {exc}")[:500]
-        latency = time.perf_counter() - t0
+            self.budget.settle(reservation, 0.0, 0)
+            return None, classify(exc), time.perf_counter() - t0
+
+    async def _rate_limit(self, spec: ModelSpec, tokens: int) -> None:
+        if spec.rpm is None and spec.tpm is None:
+            return
+        key = f"{spec.model}|{spec.api_base}"
+        if key not in self._buckets:
+            self._buckets[key] = (
+                TokenBucket(spec.rpm) if spec.rpm else None,
+                TokenBucket(spec.tpm) if spec.tpm else None,
+            )
+        requests, token_bucket = self._buckets[key]
+        if requests is not None:
+            await requests.acquire(1)
+        if token_bucket is not None:
+            await token_bucket.acquire(tokens)
+
+    def _record(
+        self,
+        spec: ModelSpec,
+        meta: CallMeta,
+        reask: int,
+        attempt: int,
+        latency: float,
+        reply: Reply | None,
+        error: str | None,
+        cached: bool = False,
+        cost: float | None = None,
+    ) -> None:
+        if reply is not None and cost is None and not cached:
+            cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
+        if cached and reply is not None:
+            cost = (
+                0.0
+                if cost_usd(spec, reply.prompt_tokens, reply.completion_tokens) is not None
+                else None
+            )
         self.on_call(
             {
-                "ts": round(started, 3),
+                "ts": round(time.time(), 3),
                 "role": meta.role,
                 "model": spec.model,
                 "doc_id": meta.doc_id,
                 "round": meta.round,
                 "attempt": meta.attempt,
                 "side": meta.side,
-                "retry": retry,
+                "reask": reask,
+                "try": attempt,
                 "latency_s": round(latency, 4),
                 "prompt_tokens": reply.prompt_tokens if reply else None,
                 "completion_tokens": reply.completion_tokens if reply else None,
-                "cost_usd": cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
-                if reply
-                else None,
-                "cached": False,
+                "cost_usd": cost,
+                "cached": cached,
                 "finish_reason": reply.finish_reason if reply else None,
                 "error": error,
             }
         )
-        if reply is None:
-            raise ProviderError(f"{meta.role} call to {spec.model} failed: {error}")
-        return reply
 
     def _model_limit(self, spec: ModelSpec) -> asyncio.Semaphore | None:
         if spec.max_concurrency is None:
@@ -174,7 +293,11 @@ class ModelClient:
 
 
 def build_request(
-    spec: ModelSpec, messages: list[dict], schema: type[BaseModel] | None, seed: int
+    spec: ModelSpec,
+    messages: list[dict],
+    schema: dict[str, Any] | None,
+    seed: int,
+    name: str = "output",
 ) -> dict[str, Any]:
     """The LiteLLM keyword arguments for a call (without the key). Pure."""
     request: dict[str, Any] = {
@@ -183,6 +306,7 @@ def build_request(
         "seed": seed,
         "timeout": spec.timeout_s,
         "drop_params": True,
+        "max_retries": 0,  # retries are ours (one policy for every provider), not the SDK's
         **spec.extra,
     }
     if spec.api_base:
@@ -192,21 +316,23 @@ def build_request(
     if spec.max_tokens is not None:
         request["max_tokens"] = spec.max_tokens
     if schema is not None:
-        fmt = response_format(spec.structured_output, schema)
+        fmt = response_format(spec.structured_output, schema, name)
         if fmt is not None:
             request["response_format"] = fmt
     return request
 
 
-def response_format(mode: str, schema: type[BaseModel]) -> dict[str, Any] | None:
+def response_format(
+    mode: str, schema: dict[str, Any], name: str = "output"
+) -> dict[str, Any] | None:
     """The `response_format` for a structured-output mode."""
     if mode == "json_schema":
         return {
             "type": "json_schema",
-            "json_schema": {"name": schema.__name__, "schema": _schema(schema), "strict": False},
+            "json_schema": {"name": name or "output", "schema": schema, "strict": False},
         }
     if mode == "json_object_schema":
-        return {"type": "json_object", "schema": _schema(schema)}
+        return {"type": "json_object", "schema": schema}
     if mode == "json_object":
         return {"type": "json_object"}
     return None
@@ -248,6 +374,16 @@ def _schema(model: type[BaseModel]) -> dict:
     if model not in _SCHEMAS:
         _SCHEMAS[model] = model.model_json_schema()
     return _SCHEMAS[model]
+
+
+DEFAULT_COMPLETION_CAP = 4096
+
+
+def estimate_tokens(request: dict[str, Any]) -> tuple[int, int]:
+    """An upper-bound guess of a request's (prompt, completion) tokens, before sending it."""
+    chars = sum(len(str(m.get("content", ""))) for m in request["messages"])
+    prompt = chars // 3 + 16 * len(request["messages"]) + 16
+    return prompt, int(request.get("max_tokens") or DEFAULT_COMPLETION_CAP)
 
 
 def _api_key(spec: ModelSpec) -> str | None:

@@ -22,14 +22,22 @@ class Sink(Protocol):
 
 
 async def run_documents(
-    env: Env, thresholds: Thresholds, docs: Iterable[Document], sink: Sink
+    env: Env,
+    thresholds: Thresholds,
+    docs: Iterable[Document],
+    sink: Sink,
+    starts: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
 ) -> None:
-    """Every document through the loop, several at once; calls are capped by the client."""
+    """Every document through the loop, several at once; calls are capped by the client.
+
+    `starts` maps a resumed document to its next round and its earlier rounds' history."""
     pending = iter(docs)
+    starts = starts or {}
 
     async def worker() -> None:
         for doc in pending:
-            await run_document(env, thresholds, doc, sink)
+            start, history = starts.get(doc.id, (1, []))
+            await run_document(env, thresholds, doc, sink, start, history)
 
     workers = max(1, env.config.concurrency)
     async with asyncio.TaskGroup() as group:

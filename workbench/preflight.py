@@ -11,7 +11,7 @@ from workbench.errors import ConfigError
 _LOCAL_PROVIDERS = ("sim/", "local/")
 
 
-def check_models(config: RunConfig) -> list[str]:
+def check_models(config: RunConfig, probe_endpoints: bool = True) -> list[str]:
     """Raise ConfigError for a role that cannot be called; return warnings worth showing."""
     for role in ROLES:
         spec = getattr(config.models, role)
@@ -21,6 +21,14 @@ def check_models(config: RunConfig) -> list[str]:
 
             try:
                 check_model(spec.model)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+            continue
+        if spec.model.startswith("local/"):
+            from workbench.providers.local import check_model as check_local
+
+            try:
+                check_local(spec.model)
             except ValueError as exc:
                 raise ConfigError(f"{where}: {exc}") from None
             continue
@@ -38,7 +46,49 @@ def check_models(config: RunConfig) -> list[str]:
                 f"{where}: {spec.model} needs {' and '.join('$' + k for k in missing)}, which is not set "
                 "(or set api_key_env to the variable holding the key)"
             )
+    if probe_endpoints:
+        check_endpoints(config)
+    check_budget_prices(config)
     return diversity_warnings(config)
+
+
+def check_budget_prices(config: RunConfig) -> None:
+    """budget.usd can only be kept if every model has a price."""
+    if config.budget.usd is None:
+        return
+    from workbench.pricing import prices
+
+    for role in ROLES:
+        spec = getattr(config.models, role)
+        if prices(spec) is None:
+            raise ConfigError(
+                f"budget.usd needs a price for models.{role} ({spec.model}); set its input_cost_per_token "
+                "and output_cost_per_token, or use budget.tokens"
+            )
+
+
+def check_endpoints(config: RunConfig, timeout_s: float = 3.0) -> None:
+    """Each distinct api_base must accept a TCP connection before any call is made."""
+    import socket
+    from urllib.parse import urlsplit
+
+    seen: set[str] = set()
+    for role in ROLES:
+        base = getattr(config.models, role).api_base
+        if not base or base in seen:
+            continue
+        seen.add(base)
+        url = urlsplit(base)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(f"models.{role}.api_base: {base!r} is not an http(s) URL")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            socket.create_connection((url.hostname, port), timeout=timeout_s).close()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigError(
+                f"models.{role}: cannot reach {base} ({reason}); is the server running?"
+            ) from None
 
 
 def _missing_keys(model: str, where: str) -> list[str]:

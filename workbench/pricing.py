@@ -13,15 +13,17 @@ def cost_usd(
     """USD for one call, or None (never 0) when the price is unknown."""
     if prompt_tokens is None or completion_tokens is None:
         return None
-    if spec.input_cost_per_token is not None and spec.output_cost_per_token is not None:
-        return (
-            prompt_tokens * spec.input_cost_per_token
-            + completion_tokens * spec.output_cost_per_token
-        )
-    prices = _price_map_entry(spec.model)
-    if prices is None:
+    per_token = prices(spec)
+    if per_token is None:
         return None
-    return prompt_tokens * prices[0] + completion_tokens * prices[1]
+    return prompt_tokens * per_token[0] + completion_tokens * per_token[1]
+
+
+def prices(spec: ModelSpec) -> tuple[float, float] | None:
+    """(USD per prompt token, USD per completion token), or None if unknown."""
+    if spec.input_cost_per_token is not None and spec.output_cost_per_token is not None:
+        return spec.input_cost_per_token, spec.output_cost_per_token
+    return _price_map_entry(spec.model)
 
 
 @lru_cache(maxsize=256)

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 
 class TextProgress:
-    def __init__(self, total_docs: int, stream: TextIO | None = None, every_s: float = 5.0):
+    def __init__(self, total_docs: int = 0, stream: TextIO | None = None, every_s: float = 5.0):
         self.total = total_docs
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
@@ -18,6 +18,12 @@ class TextProgress:
         self.docs = self.rounds = self.accepted = self.calls = 0
 
     def __call__(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "start":
+            self.total = data["documents"]
+            self.docs = data["documents_done"]
+            for warning in data.get("warnings", []):
+                self.stream.write(f"workbench: warning: {warning}\n")
+            return
         if kind == "call":
             self.calls += 1
             return

@@ -7,6 +7,7 @@ so a crash never loses a finished round.
 
 from __future__ import annotations
 
+import json
 import time
 from functools import cached_property
 from pathlib import Path
@@ -55,6 +56,14 @@ class RunWriter:
             raise RunDirError(f"cannot create {run_dir}: {exc.strerror}") from None
         prompts.write_copies(run_dir / "prompts")
         write_json_atomic(run_dir / "config.json", run_header(config, prompts, documents, warnings))
+        return cls(run_dir, tally)
+
+    @classmethod
+    def reopen(cls, run_dir: Path, tally: Tally, note: dict[str, Any]) -> RunWriter:
+        """An existing run directory, to append to after a resume (noted in config.json)."""
+        header = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        header.setdefault("resumes", []).append(note)
+        write_json_atomic(run_dir / "config.json", header)
         return cls(run_dir, tally)
 
     def call(self, record: dict[str, Any]) -> None:

@@ -29,6 +29,8 @@ class Tally:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    paid_tokens: int = 0
+    priced_calls: int = 0
     unpriced_calls: int = 0
 
     def add_round(self, r: dict[str, Any], kept: bool = False) -> None:
@@ -46,19 +48,21 @@ class Tally:
 
     def add_call(self, c: dict[str, Any]) -> None:
         self.calls += 1
-        self.reasks += int(bool(c.get("retry")))
+        self.reasks += int(bool(c.get("reask")))
         self.call_errors += int(bool(c.get("error")))
         self.cached_calls += int(bool(c.get("cached")))
+        tokens = (c.get("prompt_tokens") or 0) + (c.get("completion_tokens") or 0)
         self.prompt_tokens += c.get("prompt_tokens") or 0
         self.completion_tokens += c.get("completion_tokens") or 0
-        if c.get("cost_usd") is None:
-            if not c.get("error"):
-                self.unpriced_calls += 1
-        else:
+        if not c.get("cached"):
+            self.paid_tokens += tokens
+        if c.get("cost_usd") is not None:
+            self.priced_calls += 1
             self.cost_usd += c["cost_usd"]
+        elif not c.get("error"):
+            self.unpriced_calls += 1
 
     def summary(self) -> dict[str, Any]:
-        priced = self.calls - self.unpriced_calls
         return {
             "documents": self.documents,
             "documents_done": self.documents_done,
@@ -76,7 +80,8 @@ class Tally:
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "tokens": self.prompt_tokens + self.completion_tokens,
-            "cost_usd": round(self.cost_usd, 6) if priced > 0 else None,
+            "paid_tokens": self.paid_tokens,
+            "cost_usd": round(self.cost_usd, 6) if self.priced_calls else None,
             "unpriced_calls": self.unpriced_calls,
             "decisions": {d: self.decisions.get(d, 0) for d in DECISIONS},
         }

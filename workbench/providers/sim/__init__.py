@@ -36,10 +36,11 @@ def respond(
     model: str, messages: list[dict], seed: int | None = None, max_tokens: int | None = None
 ) -> SimReply:
     name = model.split("/", 1)[1] if model.startswith("sim/") else model
-    prompt = next((m["content"] for m in messages if m.get("role") == "user"), "")
-    if not isinstance(prompt, str):
-        prompt = " ".join(part.get("text", "") for part in prompt if isinstance(part, dict))
-    key = json.dumps([seed, name, messages], sort_keys=True, default=str).encode()
+    prompt = next((_text(m.get("content")) for m in messages if m.get("role") == "user"), "")
+    # Only roles and text decide the reply, so the HTTP path (where a client may add
+    # fields to messages) answers exactly as the in-process provider does.
+    conversation = [{"role": m.get("role"), "content": _text(m.get("content"))} for m in messages]
+    key = json.dumps([seed, name, conversation], sort_keys=True).encode()
     rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
     prompt_key = json.dumps([seed, name, prompt]).encode()
     prompt_rng = random.Random(int.from_bytes(hashlib.sha256(prompt_key).digest()[:8], "big"))
@@ -56,8 +57,17 @@ def respond(
     finish = "length" if cut else "stop"
     if max_tokens is not None and tokens(text) > max_tokens:
         text, finish = text[: max_tokens * 4], "length"
-    prompt_tokens = sum(tokens(str(m.get("content", ""))) for m in messages)
+    prompt_tokens = sum(tokens(m["content"]) for m in conversation)
     return SimReply(text, finish, prompt_tokens, tokens(text))
+
+
+def _text(content: object) -> str:
+    """Message content as text (OpenAI allows a string or a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return "" if content is None else str(content)
 
 
 def check_model(model: str) -> None:
