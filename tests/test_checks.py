@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.checks import check_task, normalize_grades
+from workbench.checks import check_task, normalize_grades, repair_task
 from workbench.config import Rubric
 from workbench.schemas import CriterionGrade, Task
 
@@ -15,6 +15,19 @@ def task(*weights):
 
 def test_valid_task_passes():
     check_task(task(3, 5), Rubric())
+
+
+def test_repairs_clip_weights_and_cut_extra_criteria():
+    t = task(9, 0, -3, 2)
+    repair_task(t, Rubric(max_criteria=3))
+    assert [c.weight for c in t.rubric] == [7, 1, 1]
+    assert t.repairs == [
+        "criterion 1 weight 9 clipped to 7",
+        "criterion 2 weight 0 clipped to 1",
+        "criterion 3 weight -3 clipped to 1",
+        "rubric cut from 4 to 3 criteria",
+    ]
+    check_task(t, Rubric(max_criteria=3))
 
 
 @pytest.mark.parametrize(

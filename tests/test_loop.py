@@ -84,8 +84,10 @@ def test_weak_first_gating_spends_no_strong_calls_on_too_easy(default_run):
         ]
         if r["decision"] in ("too_easy", "failed_quality"):
             assert r["strong_scores"] is None and strong == []
-        if r["decision"] in ("accepted", "failed_on_strong", "not_significant"):
-            assert len(strong) >= 3
+        if r["decision"] in ("accepted", "not_significant"):
+            assert len(strong) == 3 and r["decided_after"] == {"weak": 3, "strong": 3}
+        if r["decision"] == "failed_on_strong":
+            assert 1 <= len(strong) <= 3 and r["decided_after"]["strong"] <= len(strong)
 
 
 def test_failed_quality_never_reaches_solvers(default_run):
@@ -206,12 +208,30 @@ def test_feedback_reaches_the_next_challenger_prompt(tmp_path):
         strong=["s"] * 3,
         judge=[grades(True, True)] * 3 + [grades(False, False)] * 3 + [grades(True, True)] * 3,
     )
-    run = run_async(arun(one_doc(), fake_config(max_rounds=3), out=tmp_path / "r", backend=fake))
+    cfg = fake_config(max_rounds=3, efficiency={"early_stop": False})
+    run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     assert [r["decision"] for r in run.records("rounds")] == ["too_easy", "accepted"]
     second_challenger = fake.sent("openai/challenger")[1]
     assert "TOO EASY" in second_challenger and "weak mean 1.00" in second_challenger
     assert "entirely new question from a different angle" in second_challenger
     assert not any(fake.routes.values())
+
+
+def test_early_stop_launches_no_rollout_once_settled(tmp_path):
+    fake = scripted(challenger=[TASK], verifier=[PASS], weak=["a"], judge=[grades(True, True)])
+    run = run_async(arun(one_doc(), fake_config(max_rounds=1), out=tmp_path / "r", backend=fake))
+    (r,) = run.records("rounds")
+    assert r["decision"] == "too_easy" and r["decided_after"] == {"weak": 1, "strong": 0}
+    assert "after 1 of 3 rollouts" in r["reason"] and len(fake.history) == 4
+
+
+def test_a_failed_rollout_after_a_settled_prefix_does_not_fail_the_round(tmp_path):
+    fake = scripted(challenger=[TASK], verifier=[PASS], weak=["a", ProviderFailure(400, "bad"), "a"],
+                    judge=[grades(True, True)] * 2)
+    cfg = fake_config(max_rounds=1, efficiency={"early_stop": False})
+    run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
+    (r,) = run.records("rounds")
+    assert r["decision"] == "too_easy" and r["weak_scores"] == [1.0]
 
 
 def test_unusable_challenger_output_records_an_error_round_with_raw_text(tmp_path):

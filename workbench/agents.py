@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.checks import check_task, normalize_grades
+from workbench.checks import check_task, normalize_grades, repair_task
 from workbench.config import RunConfig
 from workbench.feedback import EMPTY
 from workbench.llm import CallMeta, ModelClient
@@ -42,7 +42,10 @@ async def challenge(
         prompt,
         CallMeta("challenger", doc_id, rnd),
         schema=Task,
-        validate=lambda task: check_task(task, env.config.rubric),
+        validate=lambda task: (
+            repair_task(task, env.config.rubric),
+            check_task(task, env.config.rubric),
+        ),
         json_schema=task_schema(env.config.rubric),
     )
     return out.parsed

@@ -6,6 +6,20 @@ from workbench.config import Rubric
 from workbench.schemas import CriterionGrade, Task
 
 
+def repair_task(task: Task, rules: Rubric) -> None:
+    """Fix what can be fixed without changing the task's meaning: out-of-range weights are
+    clipped, extra criteria dropped. Each fix is noted in `task.repairs`."""
+    low = -rules.max_weight if rules.allow_negative else 1
+    for i, c in enumerate(task.rubric, 1):
+        fixed = 1 if c.weight == 0 else min(rules.max_weight, max(low, c.weight))
+        if fixed != c.weight:
+            task.repairs.append(f"criterion {i} weight {c.weight} clipped to {fixed}")
+            c.weight = fixed
+    if len(task.rubric) > rules.max_criteria:
+        task.repairs.append(f"rubric cut from {len(task.rubric)} to {rules.max_criteria} criteria")
+        del task.rubric[rules.max_criteria :]
+
+
 def check_task(task: Task, rules: Rubric) -> None:
     """Raise ValueError (sent back to the challenger once) if the task breaks the rubric rules."""
     n = len(task.rubric)

@@ -162,6 +162,16 @@ class Cache(Strict):
     """SQLite file (default: $WORKBENCH_CACHE_DIR, else ~/.cache/workbench, /calls.sqlite)."""
 
 
+class Efficiency(Strict):
+    """Spend only the calls a decision needs (the verdicts are the same either way)."""
+
+    gating: bool = True
+    """Weak-first: no strong answers unless the weak side is in range, no solvers after a failed
+    verification. Off: the naive loop (everything, every round)."""
+    early_stop: bool = True
+    """Launch rollouts in waves (1, 1, rest) and stop once the side's outcome cannot change."""
+
+
 class Limits(Strict):
     """Input limits checked before any call."""
 
@@ -200,6 +210,8 @@ class RunConfig(Strict):
     """Prompt file overrides per role."""
     limits: Limits = Limits()
     """Input limits."""
+    efficiency: Efficiency = Efficiency()
+    """Gating and early stopping."""
     retry: Retry = Retry()
     """Retry policy for provider failures."""
     circuit_breaker: CircuitBreaker = CircuitBreaker()

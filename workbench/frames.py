@@ -51,7 +51,9 @@ def rounds_frame(records: list[dict[str, Any]]):
 def accepted_frame(records: list[dict[str, Any]]):
     import pandas as pd
 
-    frame = pd.DataFrame(records)
+    from workbench.schemas import Example
+
+    frame = pd.DataFrame(records, columns=list(Example.model_fields))
     if frame.empty:
         return frame
     return frame.sort_values(["doc_id", "round"], kind="stable").reset_index(drop=True)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from statistics import fmean
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from workbench.acceptance import Thresholds, decide, weak_gate
+from workbench.acceptance import (
+    Thresholds,
+    decide_in_order,
+    first_settled,
+    strong_settled,
+    weak_settled,
+)
 from workbench.agents import Env, attempt, challenge, verify
 from workbench.docs import Document
 from workbench.errors import ModelOutputError, PromptError, ProviderError
@@ -39,7 +46,9 @@ async def run_documents(
             start, history = starts.get(doc.id, (1, []))
             await run_document(env, thresholds, doc, sink, start, history)
 
-    workers = max(1, env.config.concurrency)
+    # Twice as many documents in flight as calls allowed: with early stopping a document
+    # often has a single call in flight, and the semaphore must stay full.
+    workers = max(1, 2 * env.config.concurrency)
     async with asyncio.TaskGroup() as group:
         for _ in range(workers):
             group.create_task(worker())
@@ -73,44 +82,94 @@ async def run_document(
 async def run_round(
     env: Env, t: Thresholds, doc: Document, number: int, history: list[dict[str, Any]]
 ) -> RoundRecord:
-    """One challenger round: write, verify, solve weak, gate, solve strong, decide."""
-    baseline = env.config.mode == "baseline"
+    """One challenger round: write, verify, solve weak, gate, solve strong, decide.
+
+    With `efficiency.gating` (default) a failed verification or a too-easy weak
+    side ends the round before any further call; with `efficiency.early_stop`
+    (default) rollouts are launched in waves and no more are launched once the
+    outcome is settled. Either way the verdict is the same (`decide_in_order`).
+    """
+    cfg = env.config
+    k = cfg.rollouts
+    full = cfg.mode == "baseline" or not cfg.efficiency.gating  # solve everything, every round
+    early = cfg.efficiency.early_stop and not full
     task: Task | None = None
     quality = None
     weak: list[Attempt] = []
     strong: list[Attempt] = []
     try:
-        task = await challenge(
-            env, doc.id, doc.text, number, None if baseline else feedback_groups(history)
-        )
-        if env.config.verify:
+        feedback = None if cfg.mode == "baseline" else feedback_groups(history)
+        task = await challenge(env, doc.id, doc.text, number, feedback)
+        if cfg.verify:
             quality = await verify(env, doc.id, number, task)
         passed = quality is None or quality.ok()
         reason = "" if quality is None else quality.reason
-        if not passed and not baseline:
-            return _record(
-                doc, number, env, task, quality, weak, strong, decide(None, None, t, False, reason)
-            )
-        weak = await _rollouts(env, "weak", doc, number, task)
+        plan = waves(k) if early else [k]
+        if passed or full:
+            settle = (lambda p: weak_settled(p, k, t)) if passed else _already_decided
+            weak = await _rollouts(env, "weak", doc, number, task, settle, plan)
         weak_scores = [a.score for a in weak]
-        if not baseline and weak_gate(weak_scores, t) is not None:
-            return _record(
-                doc, number, env, task, quality, weak, strong, decide(weak_scores, None, t)
+        weak_fails = first_settled(weak_scores, lambda p: weak_settled(p, k, t)) is not None
+        if (passed and not weak_fails) or full:
+            wm = sum(weak_scores) / len(weak_scores) if weak_scores else 0.0
+            settle = (
+                (lambda p: strong_settled(p, k, wm, t))
+                if passed and not weak_fails
+                else _already_decided
             )
-        strong = await _rollouts(env, "strong", doc, number, task)
-        verdict = decide(weak_scores, [a.score for a in strong], t, passed, reason)
-        return _record(doc, number, env, task, quality, weak, strong, verdict)
+            strong = await _rollouts(env, "strong", doc, number, task, settle, plan)
+        verdict, m, n = decide_in_order(
+            weak_scores, [a.score for a in strong] or None, k, t, passed, reason
+        )
+        return _record(
+            doc, number, env, task, quality, weak, strong, verdict, {"weak": m, "strong": n}
+        )
     except (ModelOutputError, ProviderError, PromptError) as exc:
         raw = getattr(exc, "raw", None)
         return _error_record(doc, number, env, task, quality, weak, strong, str(exc), raw)
 
 
-async def _rollouts(env: Env, side: str, doc: Document, number: int, task: Task) -> list[Attempt]:
-    jobs = [attempt(env, side, doc.id, number, task, i) for i in range(env.config.rollouts)]
-    return list(await asyncio.gather(*jobs))
+def _already_decided(prefix: list[float]) -> str:
+    """For rollouts whose outcome cannot change the verdict (naive mode solves them anyway)."""
+    return "decided without these rollouts"
 
 
-def _record(doc, number, env, task, quality, weak, strong, verdict) -> RoundRecord:
+def waves(rollouts: int) -> list[int]:
+    """Rollouts launched per wave when stopping early: one, one, then the rest together."""
+    sizes = [1] * min(rollouts, 2)
+    return sizes + ([rollouts - 2] if rollouts > 2 else [])
+
+
+async def _rollouts(
+    env: Env, side: str, doc: Document, number: int, task: Task, settle, plan: list[int]
+) -> list[Attempt]:
+    """Rollouts launched wave by wave (`plan`), stopping once `settle` says the side's outcome
+    is fixed. A failed rollout only fails the round if the rollouts before it do not settle it."""
+    done: list[Attempt] = []
+    for size in plan:
+        start = len(done)
+        jobs = [attempt(env, side, doc.id, number, task, i) for i in range(start, start + size)]
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        if failure is not None and not isinstance(
+            failure, ModelOutputError | ProviderError | PromptError
+        ):
+            raise failure
+        for r in results:
+            if isinstance(r, BaseException):
+                break
+            done.append(r)
+        settled = first_settled([a.score for a in done], settle) is not None
+        if failure is not None and not settled:
+            raise failure
+        if settled or failure is not None:
+            break
+    return done
+
+
+def _record(
+    doc, number, env, task, quality, weak, strong, verdict, decided_after=None
+) -> RoundRecord:
     return RoundRecord(
         doc_id=doc.id,
         round=number,
@@ -135,6 +194,7 @@ def _record(doc, number, env, task, quality, weak, strong, verdict) -> RoundReco
         ),
         weak_attempts=weak,
         strong_attempts=strong,
+        decided_after=decided_after or {"weak": len(weak), "strong": len(strong)},
         ts=time.time(),
     )
 
@@ -187,9 +247,10 @@ def to_example(record: RoundRecord, mode: str) -> Example | None:
         label=best.answer,
         weak_scores=record.weak_scores,
         strong_scores=record.strong_scores,
-        weak_mean=record.weak_mean,
-        strong_mean=record.strong_mean,
-        gap=record.gap,
+        # Over every rollout run (in baseline mode a too-easy round's verdict uses fewer).
+        weak_mean=round(fmean(record.weak_scores), 6),
+        strong_mean=round(fmean(record.strong_scores), 6),
+        gap=round(fmean(record.strong_scores) - fmean(record.weak_scores), 6),
         p_value=record.p_value,
         decision=record.decision,
         ts=record.ts,

@@ -9,7 +9,7 @@ from workbench.errors import ConfigError
 
 # Per-role generation settings for SmolLM2-135M: short, bounded outputs; diverse rollouts.
 SMALL_MODEL = {
-    "challenger": {"temperature": 0.8, "max_tokens": 700},
+    "challenger": {"temperature": 0.8, "max_tokens": 1024},
     "verifier": {"temperature": 0.2, "max_tokens": 200},
     "weak": {"temperature": 0.8, "max_tokens": 160},
     "strong": {"temperature": 0.8, "max_tokens": 160},

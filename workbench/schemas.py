@@ -44,6 +44,8 @@ class Task(ModelOutput):
     """A short label for the kind of question."""
     rubric: list[Criterion] = Field(min_length=1)
     """Weighted criteria the judge grades answers against."""
+    repairs: list[str] = Field(default_factory=list)
+    """Fixes the workbench applied to the challenger's output (clipped weights, ...)."""
 
 
 class QualityCheck(ModelOutput):
@@ -159,6 +161,8 @@ class RoundRecord(Record):
     """Weak answers with their grades."""
     strong_attempts: list[Attempt] = Field(default_factory=list)
     """Strong answers with their grades."""
+    decided_after: dict[str, int] = Field(default_factory=dict)
+    """How many weak and strong rollouts settled the verdict (the feedback's statistics use these)."""
     raw: str | None = None
     """Raw model output that could not be used (error rounds only)."""
     ts: float
