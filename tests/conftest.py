@@ -143,3 +143,15 @@ def sim_server():
 def _private_cache_dir(tmp_path_factory):
     """Tests never touch the user's call cache."""
     os.environ["WORKBENCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("call-cache"))
+
+
+def require(module: str, extra: str):
+    """Import an optional dependency: skipped when absent, unless scripts/test (which installs
+    every extra) says they must all be there."""
+    if os.environ.get("WORKBENCH_REQUIRE_EXTRAS") == "1":
+        import importlib
+
+        return importlib.import_module(module)
+    return pytest.importorskip(
+        module, reason=f"needs the {extra} extra (pip install -e '.[{extra}]')"
+    )

@@ -11,9 +11,10 @@ from workbench.acceptance import DECISIONS
 from workbench.profiles import local, local_served
 from workbench.schemas import RoundRecord
 
-from .conftest import DOCS, Server
+from .conftest import DOCS, Server, require
 
 pytestmark = [pytest.mark.local_model, pytest.mark.slow]
+require("llama_cpp", "local")
 DOC = DOCS / "article-vii.txt"
 
 

@@ -226,8 +226,12 @@ def test_early_stop_launches_no_rollout_once_settled(tmp_path):
 
 
 def test_a_failed_rollout_after_a_settled_prefix_does_not_fail_the_round(tmp_path):
-    fake = scripted(challenger=[TASK], verifier=[PASS], weak=["a", ProviderFailure(400, "bad"), "a"],
-                    judge=[grades(True, True)] * 2)
+    fake = scripted(
+        challenger=[TASK],
+        verifier=[PASS],
+        weak=["a", ProviderFailure(400, "bad"), "a"],
+        judge=[grades(True, True)] * 2,
+    )
     cfg = fake_config(max_rounds=1, efficiency={"early_stop": False})
     run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     (r,) = run.records("rounds")

@@ -103,6 +103,19 @@ def test_threshold_explorer(workdir, default_run):
     assert len(figures(nb)) == 1
 
 
+def test_meta_optimization(workdir):
+    nb, _ = execute(
+        "meta_optimization", workdir, generations=4, seeds=1, out_dir=str(workdir / "evo")
+    )
+    assert not errors(nb)
+    got = records(nb)
+    assert set(got["pass_rates"]) == {"v0", "v1", "v2", "v3", "v4"} and "v0" in got["joined"]
+    assert len(figures(nb)) == 1
+    from workbench.evolve import load_population
+
+    assert {r["id"]: r["pass_rate"] for r in load_population(workdir / "evo")} == got["pass_rates"]
+
+
 def test_workbench_notebook_writes_an_offline_report(workdir, default_run):
     out = workdir / "cli-report"
     result = cli(
@@ -133,6 +146,7 @@ def test_committed_notebooks_have_no_outputs_and_a_kernelspec():
         "02_prompt_tuning",
         "03_gap_analysis",
         "04_threshold_explorer",
+        "05_meta_optimization",
     ]
     for book in books:
         nb = json.loads(book.read_text())

@@ -62,3 +62,18 @@ def test_met_accepts_words_and_numbers():
 def test_output_is_never_executed():
     text = '{"context": "__import__(\'os\').system(\'false\')", "question": "q", "reference_answer": "a", "rubric": [{"criterion": "x", "weight": 1}]}'
     assert parse_model(text, Task).context.startswith("__import__")
+
+
+def test_cut_off_reply_is_closed_when_the_rest_is_complete():
+    text = '{"leakage": false, "criteria_checkable": true, "question_ok": true, "solver_instructions": false, "passed": true, "reason": "The question is clear and the cri'
+    from workbench.schemas import QualityCheck
+
+    verdict = parse_model(text, QualityCheck)
+    assert verdict.passed is True and verdict.reason.startswith("The question is clear")
+
+
+def test_cut_off_reply_missing_required_fields_still_fails():
+    with pytest.raises(ParseError, match="passed"):
+        from workbench.schemas import QualityCheck
+
+        parse_model('{"leakage": false, "crit', QualityCheck)

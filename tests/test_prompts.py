@@ -23,7 +23,23 @@ def test_every_prompt_file_renders():
 
 def test_every_file_in_prompts_dir_is_used():
     files = {p.name for p in ROOT_PROMPTS.glob("*.j2")}
-    assert files == set(DEFAULT_FILES.values())
+    assert files == set(DEFAULT_FILES.values()) | {"mutator.j2"}  # mutator.j2: workbench evolve
+
+
+def test_mutator_prompt_renders():
+    from workbench.prompts import _compile, _render
+
+    template = _compile("mutator", "mutator.j2", (ROOT_PROMPTS / "mutator.j2").read_text())
+    text = _render(
+        template,
+        {
+            "role": "challenger",
+            "prompt": "{{ document }}",
+            "pass_rate": 0.5,
+            "analysis": "too_easy: 3",
+        },
+    )
+    assert "<prompt>\n{{ document }}\n</prompt>" in text and "0.50" in text
 
 
 def test_challenger_shows_feedback_groups():

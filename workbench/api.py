@@ -188,10 +188,18 @@ def _resumed(run_dir: Path, docs, config, sets, probe: bool):
 async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts) -> StopRun | None:
     """Run every document; a StopRun (budget, breaker, fatal error) ends the run cleanly."""
     stops: list[StopRun] = []
+    rounds = None
+    if cfg.engine == "ray":
+        from workbench.ray_engine import RayRounds
+
+        rounds = RayRounds(cfg, env.prompts, writer)
     try:
-        await run_documents(env, cfg.thresholds(), documents, writer, starts)
+        await run_documents(env, cfg.thresholds(), documents, writer, starts, rounds)
     except* StopRun as group:
         stops.extend(group.exceptions)
+    finally:
+        if rounds is not None:
+            rounds.close()
     return stops[0] if stops else None
 
 

@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     run.add_argument(
+        "--engine", choices=["local", "ray"], help="run rounds in this process or on Ray workers"
+    )
+    run.add_argument(
+        "--address", metavar="ADDR", help="Ray cluster address (default: start a local cluster)"
+    )
+    run.add_argument(
         "--dry-run",
         action="store_true",
         help="print an upper bound of calls, tokens and cost; call nothing",
@@ -77,6 +83,60 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--latency", type=float, default=0.0, metavar="S", help="sim only: fixed delay per request"
     )
+
+    ex = sub.add_parser(
+        "export", help="export accepted examples for training (sft, grpo, hf, parquet)"
+    )
+    ex.add_argument("run_dir", metavar="RUN_DIR")
+    ex.add_argument("--format", required=True, choices=["sft", "grpo", "hf", "parquet"])
+    ex.add_argument("--out", required=True, metavar="PATH")
+    ex.add_argument(
+        "--dedup",
+        type=float,
+        default=0.8,
+        metavar="J",
+        help="drop questions with word-3-gram Jaccard >= J to an earlier one (1 = keep all)",
+    )
+
+    ev = sub.add_parser(
+        "eval", help="score models on a rubric benchmark (accepted.jsonl or PRBench rows)"
+    )
+    ev.add_argument("bench", metavar="BENCH.jsonl")
+    ev.add_argument(
+        "--model",
+        dest="models",
+        action="append",
+        required=True,
+        metavar="M",
+        help="LiteLLM model string, or a .json/.toml file with a model spec (repeatable)",
+    )
+    ev.add_argument("--judge", required=True, metavar="J", help="judge model (string or spec file)")
+    ev.add_argument("--out", metavar="DIR", help="results directory (default: evals/<time>)")
+    ev.add_argument(
+        "--judge-mode", choices=["per_criterion", "per_answer"], default="per_criterion"
+    )
+    ev.add_argument("--limit", type=int, help="first N tasks only")
+    ev.add_argument("--concurrency", type=int, default=32)
+
+    evo = sub.add_parser(
+        "evolve", help="meta-optimize the challenger prompt (population, mutation, selection)"
+    )
+    evo.add_argument("docs", nargs="*", metavar="DOCS")
+    evo.add_argument("--config", metavar="FILE")
+    evo.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    evo.add_argument("--generations", type=int, default=4)
+    evo.add_argument(
+        "--seeds", type=int, default=2, help="runs per evaluation (pass rate averaged)"
+    )
+    evo.add_argument(
+        "--holdout", type=float, default=0.5, help="share of documents held out for evaluation"
+    )
+    evo.add_argument(
+        "--temperature", type=float, default=0.1, help="parent choice ∝ exp(pass_rate / T)"
+    )
+    evo.add_argument("--mutator", default="sim/mutator", help="model that writes prompt mutations")
+    evo.add_argument("--roles", default="challenger", help="comma-separated: challenger[,verifier]")
+    evo.add_argument("--out", metavar="DIR", help="default: evolve/<time>")
 
     nb = sub.add_parser(
         "notebook", help="run a notebook headless (papermill) and write an HTML report"
@@ -131,6 +191,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     sets = list(args.sets)
     if args.no_cache:
         sets.append("cache.enabled=false")
+    if args.engine:
+        sets.append(f"engine={args.engine}")
+    if args.address:
+        sets.append(f'ray.address="{args.address}"')
     listeners = [] if args.quiet else [TextProgress()]
     if args.resume:
         if args.out or args.profile or args.mode or args.seed is not None or args.dry_run:
@@ -229,7 +293,89 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report, "notebook": cmd_notebook, "serve": cmd_serve}
+def cmd_export(args: argparse.Namespace) -> int:
+    from workbench.export import export
+
+    done = export(args.run_dir, args.format, args.out, None if args.dedup >= 1 else args.dedup)
+    print(
+        f"{done.rows} examples -> {done.path} ({done.duplicates_removed} near-duplicates removed); card: {done.card}"
+    )
+    return 0
+
+
+def _spec(value: str):
+    from workbench.config import ModelSpec, _read_config_file
+
+    if value.endswith((".json", ".toml", ".yaml", ".yml")) and Path(value).is_file():
+        return ModelSpec.model_validate(_read_config_file(Path(value)))
+    return ModelSpec(model=value)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import asyncio
+    import time
+
+    from workbench.evaluate import evaluate, format_table
+
+    out = args.out or f"evals/{time.strftime('%Y%m%d-%H%M%S')}"
+    summary = asyncio.run(
+        evaluate(
+            args.bench,
+            [_spec(m) for m in args.models],
+            _spec(args.judge),
+            out,
+            per_criterion=args.judge_mode == "per_criterion",
+            concurrency=args.concurrency,
+            limit=args.limit,
+        )
+    )
+    print(format_table(summary))
+    print(f"results: {out}")
+    return 0
+
+
+def cmd_evolve(args: argparse.Namespace) -> int:
+    import asyncio
+    import time
+
+    from workbench.config import load_config
+    from workbench.evolve import best_diff, evolve
+
+    sets = list(args.sets)
+    if not any(s.startswith("max_rounds=") for s in sets):
+        sets.insert(0, "max_rounds=3")  # a short budget makes the pass rate sensitive to the prompt
+    config = load_config(args.config, sets)
+    out = args.out or f"evolve/{time.strftime('%Y%m%d-%H%M%S')}"
+    roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+    population = asyncio.run(
+        evolve(
+            args.docs or None,
+            config,
+            out,
+            args.generations,
+            args.temperature,
+            args.holdout,
+            args.seeds,
+            _spec(args.mutator),
+            roles,
+        )
+    )
+    for v in population:
+        print(f"{v.id:4s} generation {v.generation}  pass rate {v.pass_rate:.3f}  {v.rationale}")
+    print(best_diff(out, roles[0]))
+    print(f"population and runs: {out}")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "report": cmd_report,
+    "notebook": cmd_notebook,
+    "serve": cmd_serve,
+    "export": cmd_export,
+    "eval": cmd_eval,
+    "evolve": cmd_evolve,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -172,6 +172,16 @@ class Efficiency(Strict):
     """Launch rollouts in waves (1, 1, rest) and stop once the side's outcome cannot change."""
 
 
+class Ray(Strict):
+    """Where and how wide to run with `engine = "ray"`."""
+
+    address: str | None = None
+    """Cluster address (`ray://host:10001` or `host:6379`); None starts a local cluster."""
+    workers: int | None = Field(default=None, ge=1)
+    """Worker actors (default: the cluster's CPU count); each gets 1/workers of concurrency,
+    rate limits and budgets."""
+
+
 class Limits(Strict):
     """Input limits checked before any call."""
 
@@ -212,6 +222,10 @@ class RunConfig(Strict):
     """Input limits."""
     efficiency: Efficiency = Efficiency()
     """Gating and early stopping."""
+    engine: Literal["local", "ray"] = "local"
+    """`local`: one process; `ray`: rounds run on Ray worker actors (pip install -e '.[ray]')."""
+    ray: Ray = Ray()
+    """Ray engine settings."""
     retry: Retry = Retry()
     """Retry policy for provider failures."""
     circuit_breaker: CircuitBreaker = CircuitBreaker()

@@ -127,8 +127,11 @@ class ModelClient:
         if schema is None:
             return Completion(reply.text, None, 1)
         parsed, error = _parse(reply, schema, validate)
-        if parsed is not None:
+        if parsed is not None and reply.finish_reason != "length":
             return Completion(reply.text, parsed, 1)
+        # A reply cut off at max_tokens is asked again with more room even if what arrived
+        # can be closed and parsed; the salvaged parse is only taken on the second try.
+        error = error or "the reply was cut off at the token limit"
         request = reask_request(request, reply, error)
         second = await self._call(spec, request, meta, reask=1)
         parsed, error2 = _parse(second, schema, validate)
@@ -155,7 +158,9 @@ class ModelClient:
         """One request: from the cache, else from the provider with retries; every attempt recorded."""
         if self.stopped:
             raise self.stopped
-        key = cache_key(request, meta.attempt) if self.cache is not None else None
+        # The in-process simulator is deterministic and faster than a cache lookup: never cached.
+        cacheable = self.cache is not None and not spec.model.startswith("sim/")
+        key = cache_key(request, meta.attempt) if cacheable else None
         if key is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -211,13 +216,16 @@ class ModelClient:
         if self._global is None:
             self._global = asyncio.Semaphore(self.concurrency)
         limit = self._model_limit(spec)
-        t0 = time.perf_counter()
+        t0 = 0.0
         try:
+            # Latency is the call's own: timed once a slot is held, not while queueing for one.
             async with self._global:
                 if limit is None:
+                    t0 = time.perf_counter()
                     reply = await self.backend(**request, api_key=_api_key(spec))
                 else:
                     async with limit:
+                        t0 = time.perf_counter()
                         reply = await self.backend(**request, api_key=_api_key(spec))
             return reply, None, time.perf_counter() - t0
         except asyncio.CancelledError:
@@ -225,7 +233,7 @@ class ModelClient:
             raise
         except Exception as exc:  # provider errors of every kind end up here
             self.budget.settle(reservation, 0.0, 0)
-            return None, classify(exc), time.perf_counter() - t0
+            return None, classify(exc), (time.perf_counter() - t0) if t0 else 0.0
 
     async def _rate_limit(self, spec: ModelSpec, tokens: int) -> None:
         if spec.rpm is None and spec.tpm is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from statistics import fmean
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 from workbench.acceptance import (
@@ -34,17 +34,22 @@ async def run_documents(
     docs: Iterable[Document],
     sink: Sink,
     starts: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
+    rounds: RoundRunner | None = None,
 ) -> None:
     """Every document through the loop, several at once; calls are capped by the client.
 
-    `starts` maps a resumed document to its next round and its earlier rounds' history."""
+    `starts` maps a resumed document to its next round and its earlier rounds' history;
+    `rounds` runs one round somewhere else (the Ray engine) instead of in this process."""
     pending = iter(docs)
     starts = starts or {}
+    runner = rounds or (
+        lambda doc, number, history: run_round(env, thresholds, doc, number, history)
+    )
 
     async def worker() -> None:
         for doc in pending:
             start, history = starts.get(doc.id, (1, []))
-            await run_document(env, thresholds, doc, sink, start, history)
+            await run_document(env, doc, sink, runner, start, history)
 
     # Twice as many documents in flight as calls allowed: with early stopping a document
     # often has a single call in flight, and the semaphore must stay full.
@@ -54,11 +59,14 @@ async def run_documents(
             group.create_task(worker())
 
 
+RoundRunner = Callable[[Document, int, list[dict[str, Any]]], Awaitable[RoundRecord]]
+
+
 async def run_document(
     env: Env,
-    thresholds: Thresholds,
     doc: Document,
     sink: Sink,
+    runner: RoundRunner,
     start_round: int = 1,
     history: list[dict[str, Any]] | None = None,
 ) -> None:
@@ -67,7 +75,7 @@ async def run_document(
     rounds = 1 if env.config.mode == "baseline" else env.config.max_rounds
     accepted = False
     for number in range(start_round, rounds + 1):
-        record = await run_round(env, thresholds, doc, number, history)
+        record = await runner(doc, number, history)
         sink.round(record)
         example = to_example(record, env.config.mode)
         if example is not None:

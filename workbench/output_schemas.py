@@ -55,8 +55,8 @@ def quality_schema() -> dict[str, Any]:
             "criteria_checkable": flag,
             "question_ok": flag,
             "solver_instructions": flag,
+            "passed": flag,  # verdicts before the free text: a reply cut off in `reason` keeps them
             "reason": _string(400),
-            "passed": flag,
         }
     )
 
@@ -69,8 +69,8 @@ def judge_schema(n_criteria: int, partial_credit: bool) -> dict[str, Any]:
     grade = _object(
         {
             "criterion": {"type": "integer", "minimum": 1, "maximum": n_criteria},
-            "reason": _string(300),
             "met": _met(partial_credit),
+            "reason": _string(300),
         }
     )
     return _object(
@@ -86,4 +86,4 @@ def judge_schema(n_criteria: int, partial_credit: bool) -> dict[str, Any]:
 
 
 def criterion_schema(partial_credit: bool) -> dict[str, Any]:
-    return _object({"reason": _string(300), "met": _met(partial_credit)})
+    return _object({"met": _met(partial_credit), "reason": _string(300)})

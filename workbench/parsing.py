@@ -41,8 +41,40 @@ def extract_json(text: str) -> object:
                 if isinstance(value, dict):
                     return value
     if "{" in text and not any(True for _ in _objects(text)):
+        closed = _close(text[text.find("{") :])
+        for attempt in (closed, _repair(closed)):
+            try:
+                value = json.loads(attempt, strict=False)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
         last_error = "the JSON object is not closed (output cut off?)"
     raise ParseError(last_error)
+
+
+def _close(text: str) -> str:
+    """A cut-off JSON object completed: the open string and brackets closed, a dangling key or
+    comma dropped. Whatever is still missing is left for validation to reject."""
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+    out = text + ('"' if in_string else "")
+    out = re.sub(r'(,\s*"[^"]*"\s*:?\s*|,\s*|:\s*)$', "", out.rstrip())
+    return out + "".join(reversed(stack))
 
 
 def parse_model(text: str, model: type[T]) -> T:

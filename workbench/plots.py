@@ -256,3 +256,43 @@ def _short(v) -> str:
     if v is None or pd.isna(v):
         return ""
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def evolution(population: pd.DataFrame) -> go.Figure:
+    """Held-out pass rate of every evaluated variant by generation; the best so far as a line."""
+    fig = go.Figure()
+    for joined, group in population.groupby("joined", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=group["generation"],
+                y=group["pass_rate"],
+                mode="markers+text",
+                text=group["id"],
+                textposition="top center",
+                name="joined the population" if joined else "rejected (no better than parent)",
+                marker=dict(
+                    size=11,
+                    color="#2ca02c" if joined else "#d62728",
+                    symbol="circle" if joined else "x",
+                ),
+            )
+        )
+    ordered = population.sort_values("generation")
+    best = ordered["pass_rate"].where(ordered["joined"]).cummax().ffill()
+    fig.add_trace(
+        go.Scatter(
+            x=ordered["generation"],
+            y=best,
+            mode="lines",
+            line_shape="hv",
+            name="best so far",
+            line=dict(color="#333", dash="dash"),
+        )
+    )
+    fig.update_yaxes(range=[-0.05, 1.05])
+    return _layout(
+        fig,
+        "Prompt evolution: held-out pass rate",
+        xaxis_title="generation",
+        yaxis_title="pass rate",
+    )

@@ -13,10 +13,10 @@ import json
 import random
 from dataclasses import dataclass
 
-from workbench.providers.sim import challenger, judge, solver, verifier
+from workbench.providers.sim import challenger, judge, mutator, solver, verifier
 from workbench.providers.sim.difficulty import skill_of
 
-ROLES = ("challenger", "verifier", "judge", "weak", "strong")
+ROLES = ("challenger", "verifier", "judge", "weak", "strong", "mutator")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ def respond(
         text, cut = challenger.write_task(prompt, rng, prompt_rng)
     elif name == "verifier":
         text, cut = verifier.check(prompt, rng)
+    elif name == "mutator":
+        text = mutator.mutate(prompt, rng)
     elif name == "judge":
         single = '"met"' in prompt and '"grades"' not in prompt
         text, cut = judge.grade(prompt, rng, single=single)
@@ -73,6 +75,6 @@ def _text(content: object) -> str:
 def check_model(model: str) -> None:
     """Raise ValueError for a sim model name that does not exist."""
     name = model.split("/", 1)[1] if "/" in model else model
-    if name in ("challenger", "verifier", "judge"):
+    if name in ("challenger", "verifier", "judge", "mutator"):
         return
     skill_of(name)

@@ -50,10 +50,16 @@ class Past:
 
 @dataclass(frozen=True)
 class RubricRules:
+    """What the challenger prompt asks for, as the simulated challenger understands it."""
+
     min_criteria: int = 2
     max_criteria: int = 10
     max_weight: int = 7
     allow_negative: bool = False
+    start_boost: float = 0.0
+    """'Make the first question hard' (+1) or 'very hard' (+2): start above the easy default."""
+    flaw_factor: float = 1.0
+    """'Never include hints': flawed tasks become rarer."""
 
 
 def parse_feedback(text: str | None) -> list[Past]:
@@ -86,17 +92,23 @@ def parse_rules(prompt: str) -> RubricRules:
     """Rubric rules as the challenger prompt states them."""
     m = re.search(r"(\d+) to (\d+) criteria", prompt)
     w = re.search(r"from 1 \(minor\) to (\d+)", prompt)
+    low = prompt.lower()
+    boost = (
+        2.0 if "first question very hard" in low else 1.0 if "first question hard" in low else 0.0
+    )
     return RubricRules(
         min_criteria=int(m.group(1)) if m else 2,
         max_criteria=int(m.group(2)) if m else 10,
         max_weight=int(w.group(1)) if w else 7,
         allow_negative="negative weight" in prompt,
+        start_boost=boost,
+        flaw_factor=0.3 if "never include hints" in low else 1.0,
     )
 
 
-def level_after(past: list[Past], rng: random.Random) -> float:
+def level_after(past: list[Past], rng: random.Random, start_boost: float = 0.0) -> float:
     """The difficulty the challenger aims at after reading its feedback."""
-    level = START_LEVEL + rng.gauss(0, 0.3)
+    level = START_LEVEL + start_boost + rng.gauss(0, 0.3)
     for p in past:
         if p.kind == "too_easy" and "scored 0" in p.note:
             level -= 0.35  # a weak attempt got nothing at all: too hard or unclear
@@ -135,7 +147,7 @@ def build_task(
     asked = [set(w.lower() for w in content_words(p.question)) for p in past]
     fresh = [i for i, s in enumerate(sents) if not any(_overlap(s, a) >= 0.5 for a in asked)]
     target = rng.choice(fresh or range(len(sents)))
-    level = level_after(past, rng)
+    level = level_after(past, rng, rules.start_boost)
     window, terms = _design(sents, target, level, rules, rng)
     if not terms:
         return None
@@ -168,7 +180,7 @@ def build_task(
         "rubric": rubric[: rules.max_criteria],
     }
     failed_quality = sum(1 for p in past if p.kind == "failed_quality")
-    if rng.random() < FLAW_RATE * 0.5**failed_quality:
+    if rng.random() < FLAW_RATE * rules.flaw_factor * 0.5**failed_quality:
         _add_flaw(task, terms, rng)
     return task
 

@@ -29,7 +29,8 @@ from workbench.providers.sim.text import (
 
 
 def answer(prompt: str, skill: float, rng: random.Random) -> str:
-    context = block(prompt, "context") or ""
+    # Without the solver template's tags (a plain benchmark prompt), the whole prompt is the context.
+    context = block(prompt, "context") or prompt
     question = block(prompt, "question") or prompt
     notes = block(prompt, "notes") or ""
     skeleton = _skeleton(question)
