@@ -10,6 +10,7 @@ llama.cpp's JSON-schema constrained decoding. Needs the `local` extra:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import os
 import threading
@@ -56,6 +57,9 @@ def llama(path: Path) -> tuple[Any, threading.Lock]:
     with _load_lock:
         if key not in _models:
             from llama_cpp import Llama
+
+            if not _models:
+                atexit.register(_close_all)
 
             _models[key] = Llama(
                 model_path=key, n_ctx=N_CTX, n_threads=os.cpu_count() or 1, verbose=False
