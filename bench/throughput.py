@@ -10,6 +10,7 @@ one run:
   - the workbench loop on N documents at concurrency C, against the ideal C/L;
   - CPU milliseconds per call in workbench code, apart from LiteLLM's own
     (the loop's process CPU per call minus the bare loop's);
+  - the same loop with `client = "http"` (aiohttp straight to the endpoint, no LiteLLM);
   - peak memory (RSS) against the number of documents, each size in a fresh process.
 Prints figures; asserts nothing.
 """
@@ -117,7 +118,9 @@ async def litellm_ceiling(
     return done / wall, 1000 * cpu / max(1, done)
 
 
-async def loop_rate(api_base: str, concurrency: int, docs: Path, out: Path, cache: Path):
+async def loop_rate(
+    api_base: str, concurrency: int, docs: Path, out: Path, cache: Path, client: str = "litellm"
+):
     """Calls/s (overall and steady state) and CPU ms per call of the workbench loop, with the
     default config (call cache on, fresh), and the requests it sent."""
     from workbench.api import arun
@@ -125,7 +128,7 @@ async def loop_rate(api_base: str, concurrency: int, docs: Path, out: Path, cach
     from workbench.profiles import sim_served
 
     config = {
-        **sim_served(api_base),
+        **sim_served(api_base, client),
         "concurrency": concurrency,
         "max_rounds": 3,
         "cache": {"path": str(cache)},
@@ -183,6 +186,9 @@ async def main() -> None:
         ceiling, ceiling_cpu = await litellm_ceiling(
             api_base, args.concurrency, args.seconds, requests
         )
+        _, lean, lean_cpu, lean_calls, _ = await loop_rate(
+            api_base, args.concurrency, docs, tmp / "run-http", tmp / "cache-http.sqlite", "http"
+        )
     finally:
         server.terminate()
     ideal = args.concurrency / args.latency
@@ -204,6 +210,14 @@ async def main() -> None:
         f"  workbench CPU per call, apart from LiteLLM: {loop_cpu - ceiling_cpu:5.2f} ms   (target <= 1 ms)"
     )
     print(f"  speed-up over the sequential loop      {achieved / sequential:8.1f}x")
+    print(
+        f"  workbench loop, client = http          {lean:8.1f} calls/s   {lean_cpu:5.2f} ms CPU/call"
+        f"   ({lean_calls} calls; LiteLLM skipped)"
+    )
+    print(
+        f"  http / LiteLLM path: {lean / achieved:5.2f}x calls/s, {loop_cpu / lean_cpu:5.2f}x less CPU per call;"
+        f"  http / ideal C/L {lean / ideal:5.2f}"
+    )
     print(
         "peak memory against documents (in-process simulator, 1 round, 1 rollout, fresh process each):"
     )

@@ -60,8 +60,8 @@ class FaultProxy:
         self.proc.wait(timeout=20)
 
 
-def served_config(api_base, cache_path=None, **extra):
-    config = sim_served(api_base)
+def served_config(api_base, cache_path=None, client="litellm", **extra):
+    config = sim_served(api_base, client)
     for spec in config["models"].values():
         spec["timeout_s"] = 2.0
     config["retry"] = {"base_s": 0.05, "max_s": 0.5, "max_attempts": 10}
@@ -105,10 +105,12 @@ def test_rollouts_get_distinct_cache_entries(tmp_path, sim_server):
     assert len(cache) == run.summary["calls"] and len(weak_calls) == 3
 
 
-def test_faults_are_survived_and_change_nothing(tmp_path, sim_server, default_run):
+@pytest.mark.parametrize("client", ["litellm", "http"])
+def test_faults_are_survived_and_change_nothing(tmp_path, sim_server, default_run, client):
     proxy = FaultProxy(sim_server.api_base, rate=0.3, hang_s=4.0)
     try:
-        run = workbench.run(out=tmp_path / "faulty", config=served_config(proxy.api_base))
+        config = served_config(proxy.api_base, client=client)
+        run = workbench.run(out=tmp_path / "faulty", config=config)
         faults = proxy.faults()
     finally:
         proxy.stop()

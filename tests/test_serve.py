@@ -17,8 +17,9 @@ def strip(records):
     return sorted(rows, key=lambda r: (r["doc_id"], r["round"]))
 
 
-def test_served_simulator_gives_the_same_accepted_set(tmp_path, sim_server, default_run):
-    run = workbench.run(out=tmp_path / "served", config=sim_served(sim_server.api_base))
+@pytest.mark.parametrize("client", ["litellm", "http"])
+def test_served_simulator_gives_the_same_accepted_set(tmp_path, sim_server, default_run, client):
+    run = workbench.run(out=tmp_path / "served", config=sim_served(sim_server.api_base, client))
     assert run.summary["calls"] == default_run.summary["calls"]
     assert strip(run.records("accepted")) == strip(default_run.records("accepted"))
     calls = run.records("calls")
@@ -30,7 +31,8 @@ def test_served_simulator_gives_the_same_accepted_set(tmp_path, sim_server, defa
     )
 
 
-def test_fake_keys_never_land_in_run_files_or_notebooks(tmp_path, sim_server, monkeypatch):
+@pytest.mark.parametrize("client", ["litellm", "http"])
+def test_fake_keys_never_land_in_run_files_or_notebooks(tmp_path, sim_server, monkeypatch, client):
     keys = {
         "WB_TEST_PROVIDER_KEY": "sk-wbtest-" + "a1b2c3d4" * 4,
         "OPENAI_API_KEY": "sk-openai-fake-" + "9z8y7x6w" * 3,
@@ -38,7 +40,7 @@ def test_fake_keys_never_land_in_run_files_or_notebooks(tmp_path, sim_server, mo
     }
     for name, value in keys.items():
         monkeypatch.setenv(name, value)
-    config = sim_served(sim_server.api_base)
+    config = sim_served(sim_server.api_base, client)
     config["cache"] = {"enabled": False}  # every call must reach the server, key and all
     for spec in config["models"].values():
         spec["api_key_env"] = "WB_TEST_PROVIDER_KEY"

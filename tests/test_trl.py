@@ -18,6 +18,14 @@ pytestmark = pytest.mark.slow
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 datasets = require("datasets", "export")
 trl = require("trl", "train")
+# Training arguments both trainers share: CPU, two rows a step, nothing saved or reported.
+QUIET = {
+    "per_device_train_batch_size": 2,
+    "logging_steps": 1,
+    "save_strategy": "no",
+    "report_to": [],
+    "use_cpu": True,
+}
 
 
 def tiny_model_and_tokenizer(texts: list[str]):
@@ -70,14 +78,7 @@ def test_sft_trainer_trains_on_the_sft_export(exported):
         processing_class=exported["tokenizer"],
         train_dataset=rows,
         args=trl.SFTConfig(
-            output_dir=str(exported["out"] / "sft-model"),
-            max_steps=2,
-            per_device_train_batch_size=2,
-            max_length=512,
-            logging_steps=1,
-            save_strategy="no",
-            report_to=[],
-            use_cpu=True,
+            output_dir=str(exported["out"] / "sft-model"), max_steps=2, max_length=512, **QUIET
         ),
     )
     result = trainer.train()
@@ -106,13 +107,9 @@ def test_grpo_trainer_takes_rubric_reward_as_is(exported):
         args=trl.GRPOConfig(
             output_dir=str(exported["out"] / "grpo-model"),
             max_steps=1,
-            per_device_train_batch_size=2,
             num_generations=2,
             max_completion_length=8,
-            logging_steps=1,
-            save_strategy="no",
-            report_to=[],
-            use_cpu=True,
+            **QUIET,
         ),
     )
     trainer.train()

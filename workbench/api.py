@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import resume as resume_mod
-from workbench._litellm import drain, get_litellm
+from workbench._litellm import get_litellm
 from workbench.agents import Env
 from workbench.breaker import CircuitBreaker
 from workbench.budget import Budget
@@ -119,7 +119,7 @@ async def arun(
         writer.close()
         if client.cache is not None:
             client.cache.close()
-        await drain()
+        await client.aclose()
     return Run(writer.dir)
 
 

@@ -276,6 +276,7 @@ async def evaluate(
                 "seconds": round(time.perf_counter() - started, 2),
             }
     finally:
+        await client.aclose()
         results.close()
         cache.close()
     write_json_atomic(out / "summary.json", summary)

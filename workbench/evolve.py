@@ -156,6 +156,7 @@ async def evolve(
                 population.append(child)
             _save(child, out, log)
     finally:
+        await client.aclose()
         log.close()
     best = max(population, key=lambda v: (v.pass_rate or 0.0, -v.generation))
     for role, text in best.prompts.items():

@@ -89,7 +89,9 @@ class ModelClient:
         self.seed = seed
         self.concurrency = concurrency
         self.on_call = on_call or (lambda record: None)
-        self.backend = backend or litellm_backend
+        self.backend = backend
+        """A fixed backend for every call (tests, benchmarks); None: chosen per model spec."""
+        self._http: Any = None
         self.cache = cache
         self.retry = retry or Retry()
         self.breaker = breaker or CircuitBreaker()
@@ -216,17 +218,18 @@ class ModelClient:
         if self._global is None:
             self._global = asyncio.Semaphore(self.concurrency)
         limit = self._model_limit(spec)
+        backend = self._backend(spec)
         t0 = 0.0
         try:
             # Latency is the call's own: timed once a slot is held, not while queueing for one.
             async with self._global:
                 if limit is None:
                     t0 = time.perf_counter()
-                    reply = await self.backend(**request, api_key=_api_key(spec))
+                    reply = await backend(**request, api_key=_api_key(spec))
                 else:
                     async with limit:
                         t0 = time.perf_counter()
-                        reply = await self.backend(**request, api_key=_api_key(spec))
+                        reply = await backend(**request, api_key=_api_key(spec))
             return reply, None, time.perf_counter() - t0
         except asyncio.CancelledError:
             self.budget.settle(reservation, 0.0, 0)
@@ -234,6 +237,26 @@ class ModelClient:
         except Exception as exc:  # provider errors of every kind end up here
             self.budget.settle(reservation, 0.0, 0)
             return None, classify(exc), (time.perf_counter() - t0) if t0 else 0.0
+
+    def _backend(self, spec: ModelSpec) -> Backend:
+        if self.backend is not None:
+            return self.backend
+        if spec.client == "http":
+            if self._http is None:
+                from workbench.http_client import HttpBackend
+
+                self._http = HttpBackend()
+            return self._http
+        return litellm_backend
+
+    async def aclose(self) -> None:
+        """Release the HTTP session of `client = "http"` models and stop LiteLLM's background
+        logging task (call from the loop that made the calls)."""
+        from workbench._litellm import drain
+
+        if self._http is not None:
+            await self._http.aclose()
+        await drain()
 
     async def _rate_limit(self, spec: ModelSpec, tokens: int) -> None:
         if spec.rpm is None and spec.tpm is None:

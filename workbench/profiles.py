@@ -41,9 +41,14 @@ def local_served(api_base: str = SERVED_API_BASE, model: str = "openai/smollm2")
     return _small_model_profile(roles)
 
 
-def sim_served(api_base: str = SERVED_API_BASE) -> dict[str, Any]:
-    """The simulator through `workbench serve --model sim`, over LiteLLM's openai/ provider."""
-    return {"models": {r: {"model": f"openai/{r}", "api_base": api_base} for r in ROLES}}
+def sim_served(api_base: str = SERVED_API_BASE, client: str = "litellm") -> dict[str, Any]:
+    """The simulator through `workbench serve --model sim`, over LiteLLM's openai/ provider
+    (or, with client="http", the lean aiohttp path)."""
+    return {
+        "models": {
+            r: {"model": f"openai/{r}", "api_base": api_base, "client": client} for r in ROLES
+        }
+    }
 
 
 def _small_model_profile(models: dict[str, Any]) -> dict[str, Any]:

@@ -90,6 +90,7 @@ class RubricReward:
             ]
             return list(await asyncio.gather(*jobs))
         finally:
+            await client.aclose()
             if cache is not None:
                 cache.close()
 
