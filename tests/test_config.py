@@ -67,6 +67,18 @@ def test_toml_file(tmp_path):
         (["rollouts=2"], "cannot be reached with rollouts=2"),
         (["models.weak.api_key=sk-abc"], "keys never go in a config"),
         (["acceptance.preset=strict"], "acceptance.preset"),
+        (
+            ['models.weak.extra={"extra_headers": {"Authorization": "Bearer sk-x"}}'],
+            "extra_headers.Authorization",
+        ),
+        (['models.weak.extra={"aws_secret_access_key": "abc"}'], "aws_secret_access_key"),
+        (['models.weak.extra={"azure_ad_token": "abc"}'], "azure_ad_token"),
+        (['models.weak.extra={"base_url": "http://h/v1"}'], "['base_url'] cannot go in `extra`"),
+        (["models.weak.api_base=http://u:sk-x@h/v1"], "must not carry credentials"),
+        (["models.weak.api_base=http://h/v1?api_key=sk-x"], "must not carry a key"),
+        (["models.weak.api_base=http://[::1/v1"], "not a valid URL"),
+        (["models.weak.api_base=http://h:99999/v1"], "not a valid URL"),
+        (["models.weak.api_base=ftp://h/v1"], "http:// or https://"),
     ],
 )
 def test_bad_values_are_one_line_errors(sets, message):
@@ -83,6 +95,10 @@ def test_missing_and_invalid_files(tmp_path):
     bad.write_text("{oops")
     with pytest.raises(ConfigError, match="not valid JSON"):
         load_config(bad)
+    latin = tmp_path / "c.toml"
+    latin.write_bytes(b"rollouts = 3\n\xff\n")
+    with pytest.raises(ConfigError, match="cannot read as UTF-8 text"):
+        load_config(latin)
 
 
 def test_prompt_paths_relative_to_config_file(tmp_path):
@@ -103,3 +119,12 @@ def test_resolved_config_reads_back_with_the_same_thresholds():
         cfg = load_config(sets=sets)
         again = RunConfig.model_validate(cfg.resolved().model_dump(mode="json"))
         assert again.thresholds() == cfg.thresholds()
+
+
+def test_ordinary_extras_and_endpoints_pass():
+    spec = ModelSpec(
+        model="openai/x",
+        api_base="https://example.org:8443/v1?api-version=2024-06-01",
+        extra={"top_p": 0.9, "max_completion_tokens": 50, "extra_headers": {"X-Trace": "1"}},
+    )
+    assert spec.extra["top_p"] == 0.9

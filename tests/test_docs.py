@@ -33,6 +33,7 @@ def test_python_objects():
         ("doc.pdf", b"%PDF-1.4", "unsupported document type .pdf"),
         ("bad.jsonl", b'{"text": "ok"}\n{nope\n', "bad.jsonl:2: not valid JSON"),
         ("notext.jsonl", b'{"body": "x"}\n', 'needs a "text" field'),
+        ("surrogate.jsonl", b'{"text": "abc \\ud800 def"}\n', "lone surrogate"),
     ],
 )
 def test_bad_documents(tmp_path, name, content, message):

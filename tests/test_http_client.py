@@ -55,3 +55,34 @@ def test_failures_classify_like_litellm_errors():
 def test_http_client_needs_an_openai_endpoint(spec):
     with pytest.raises(ValueError, match="client 'http' needs an openai/ model with an api_base"):
         ModelSpec(**spec, client="http")
+
+
+def test_untrusted_usage_and_oversized_replies():
+    from workbench.llm import MAX_REPLY_CHARS, ReplyTooLarge
+
+    def reply(usage, text="ok"):
+        return parse_reply({"choices": [{"message": {"content": text}}], "usage": usage})
+
+    for bad in ("lots", -1_000_000, float("nan"), True, None, [3]):
+        got = reply({"prompt_tokens": bad, "completion_tokens": bad})
+        assert (got.prompt_tokens, got.completion_tokens) == (None, None)
+    assert reply("junk").prompt_tokens is None
+    with pytest.raises(ReplyTooLarge):
+        reply({}, "x" * (MAX_REPLY_CHARS + 1))
+    assert classify(ReplyTooLarge("50 MB")).kind == "permanent"
+
+
+def test_a_key_in_an_error_body_is_redacted_before_it_is_cut(monkeypatch):
+    key = "custkey-" + "S3cr3t" * 5
+    monkeypatch.setenv("WB_CUSTOM_API_KEY", key)
+    for pad in range(255, 300, 7):
+        error = HTTPStatusError(500, {}, "p" * pad + "Bearer " + key)
+        assert key[:6] not in str(error).replace("custkey", ""), pad
+        assert "custkey-S" not in str(error)
+
+
+def test_missing_credentials_stop_the_run():
+    exc = type("InternalServerError", (Exception,), {})(
+        "litellm.InternalServerError: OpenAIException - Missing credentials. Please pass an `api_key`"
+    )
+    assert classify(exc).kind == "fatal"

@@ -140,6 +140,30 @@ def test_provider_errors_are_recorded_redacted(monkeypatch):
     assert "[REDACTED]" in records[0]["error"]
 
 
+def test_a_key_echoed_in_a_reply_never_reaches_the_cache_or_records(monkeypatch, tmp_path):
+    from workbench.cache import CallCache
+
+    monkeypatch.setenv("MY_TEST_KEY", "sk-echoed-7654321")
+    fake = FakeBackend("your key is sk-echoed-7654321, thanks")
+    cache = CallCache(tmp_path / "c.sqlite")
+    spec = ModelSpec(model="openai/x", api_key_env="MY_TEST_KEY")
+    out = run_async(client(fake, cache=cache).complete(spec, "q", META))
+    cache.close()
+    assert out.text == "your key is [REDACTED], thanks"
+    assert b"sk-echoed" not in (tmp_path / "c.sqlite").read_bytes()
+
+
+def test_an_unusable_reply_keeps_only_a_bounded_raw_text():
+    from workbench.llm import RAW_KEPT_CHARS
+
+    junk = "x" * (RAW_KEPT_CHARS * 3)
+    with pytest.raises(ModelOutputError) as info:
+        run_async(
+            client(FakeBackend(junk, junk)).complete(ModelSpec(model="m/x"), "q", META, JudgeOutput)
+        )
+    assert len(info.value.raw) == RAW_KEPT_CHARS
+
+
 def test_call_records_have_the_contract_fields():
     records = []
     run_async(client(FakeBackend("a"), records).complete(ModelSpec(model="m/x"), "q", META))

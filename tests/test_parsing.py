@@ -77,3 +77,19 @@ def test_cut_off_reply_missing_required_fields_still_fails():
         from workbench.schemas import QualityCheck
 
         parse_model('{"leakage": false, "crit', QualityCheck)
+
+
+@pytest.mark.parametrize("depth", [3000, 200_000])
+def test_deeply_nested_json_is_a_parse_error_not_a_crash(depth):
+    text = '{"grades": ' + "[" * depth + "]" * depth + "}"
+    with pytest.raises(ParseError):
+        parse_model(text, JudgeOutput)
+    with pytest.raises(ParseError):
+        parse_model('{"a": ' + "[" * depth, JudgeOutput)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_grades_are_rejected(value):
+    text = '{"grades": [{"criterion": 1, "met": ' + value + ', "reason": "r"}]}'
+    with pytest.raises(ParseError, match="finite"):
+        parse_model(text, JudgeOutput)

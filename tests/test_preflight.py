@@ -38,3 +38,43 @@ def test_local_server_needs_no_key(monkeypatch):
         sets=["models.weak.model=openai/smollm", "models.weak.api_base=http://127.0.0.1:8000/v1"]
     )
     check_models(cfg, probe_endpoints=False)
+
+
+def test_dry_run_needs_no_keys_but_a_run_does(monkeypatch, tmp_path):
+    from .conftest import cli
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    sets = [
+        "--set",
+        "models.strong=openai/gpt-4o",
+        "--set",
+        "models.strong.api_key_env=WB_NO_SUCH_KEY",
+    ]
+    dry = cli("run", *sets, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    real = cli("run", *sets, "--out", str(tmp_path / "r"))
+    assert real.returncode == 2 and "WB_NO_SUCH_KEY" in real.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_eval_and_evolve_check_keys_and_arguments_before_any_call(monkeypatch, tmp_path):
+    from .conftest import cli
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(
+        '{"id": "t1", "question": "Q?", "rubric": [{"criterion": "says yes", "weight": 2}]}\n'
+    )
+    for args, message in [
+        (
+            ["eval", str(bench), "--model", "openai/gpt-4o-mini", "--judge", "sim/judge"],
+            "OPENAI_API_KEY",
+        ),
+        (["evolve", "--mutator", "openai/gpt-4o-mini"], "OPENAI_API_KEY"),
+        (["evolve", "--roles", "judge"], "challenger"),
+        (["evolve", "--seeds", "0"], "seeds"),
+    ]:
+        result = cli(*args, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert not (tmp_path / "out").exists()

@@ -85,3 +85,25 @@ def test_override_by_python_string_and_hashes_change():
 def test_unknown_role():
     with pytest.raises(PromptError, match="unknown prompt role 'critic'"):
         load_prompts(strings={"critic": "x"})
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ cycler.__init__.__globals__.os.system('touch {marker}') }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    ],
+)
+def test_templates_are_sandboxed(tmp_path, payload):
+    """Prompt text can come from a model (evolve's mutator) or someone else's run directory."""
+    marker = tmp_path / "pwned"
+    text = "{{ document }} " + payload.replace("{marker}", str(marker))
+    with pytest.raises(PromptError, match="does not render"):
+        load_prompts(strings={"challenger": text})
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("body", ["{{ 1/0 }}", '{% include "x.j2" %}'])
+def test_runtime_errors_in_a_template_are_one_line(body):
+    with pytest.raises(PromptError, match="does not render"):
+        load_prompts(strings={"judge": "{{ answer }} " + body})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,11 +19,12 @@ from workbench.cache import CallCache
 from workbench.cache import default_path as default_cache_path
 from workbench.config import ROLES, RunConfig, deep_merge, load_config
 from workbench.docs import Document, default_docs_dir, fingerprint, load_documents
-from workbench.errors import RunDirError, StopRun
+from workbench.errors import ConfigError, RunDirError, StopRun, WorkbenchError
 from workbench.llm import Backend, ModelClient
 from workbench.loop import run_documents
 from workbench.preflight import check_models
 from workbench.prompts import PromptSet, load_prompts
+from workbench.runlock import RunLock
 from workbench.runs import Run, RunWriter
 from workbench.secrets import declare
 from workbench.summary import Tally
@@ -47,14 +49,28 @@ def prepare(
     sets: list[str] | None = None,
     prompts: dict[str, str] | None = None,
     probe_endpoints: bool = True,
+    keys: bool = True,
 ) -> tuple[RunConfig, list[Document], PromptSet, list[str]]:
-    """Every check that can fail on user input, before anything is written or spent."""
+    """Every check that can fail on user input, before anything is written or spent
+    (`keys=False`: a dry run, which calls nothing, needs no keys)."""
     cfg = as_config(config, sets)
     documents = load_documents(docs, cfg.limits.max_doc_chars)
     prompt_set = load_prompts(cfg.prompts.model_dump(), prompts)
-    warnings = check_models(cfg, probe_endpoints)
+    warnings = check_models(cfg, probe_endpoints, keys)
+    check_cache(cfg)
     declare([getattr(cfg.models, r).api_key_env for r in ROLES])
     return cfg, documents, prompt_set, warnings
+
+
+def check_cache(cfg: RunConfig) -> None:
+    """The call cache opens (a bad `cache.path` is a config error, found before the run starts)."""
+    if not cfg.cache.enabled:
+        return
+    path = cfg.cache.path or default_cache_path()
+    try:
+        CallCache(path).close()
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"cache.path {path}: cannot open the call cache: {exc}") from None
 
 
 async def arun(
@@ -77,9 +93,14 @@ async def arun(
     probe = backend is None
     warnings: list[str] = []
     if resume is not None:
-        cfg, documents, prompt_set, writer, starts = _resumed(
-            Path(resume), docs, config, sets, probe
-        )
+        lock = RunLock(_existing_run_dir(Path(resume)))
+        try:
+            cfg, documents, prompt_set, writer, starts = _resumed_or_error(
+                Path(resume), docs, config, sets, probe
+            )
+        except BaseException:
+            lock.release()
+            raise
     else:
         cfg, documents, prompt_set, warnings = prepare(docs, config, sets, prompts, probe)
         run_dir = Path(out) if out else default_run_dir(cfg.mode)
@@ -88,9 +109,16 @@ async def arun(
             "fingerprint": fingerprint(documents),
             "sources": _sources(docs),
         }
-        writer = RunWriter.create(
-            run_dir, cfg, prompt_set, meta, warnings, Tally(documents=len(documents))
-        )
+        if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+            raise RunDirError(f"{run_dir} already exists and is not empty; choose another --out")
+        lock = RunLock(run_dir)
+        try:
+            writer = RunWriter.create(
+                run_dir, cfg, prompt_set, meta, warnings, Tally(documents=len(documents))
+            )
+        except BaseException:
+            lock.release()
+            raise
         starts = {}
     writer.listeners.extend(listeners)
     done = writer.tally.documents_done
@@ -120,7 +148,26 @@ async def arun(
         if client.cache is not None:
             client.cache.close()
         await client.aclose()
+        lock.release()
     return Run(writer.dir)
+
+
+def _existing_run_dir(run_dir: Path) -> Path:
+    if not (run_dir / "config.json").is_file():
+        raise RunDirError(f"{run_dir} is not a run directory (no config.json)")
+    return run_dir
+
+
+def _resumed_or_error(run_dir: Path, docs, config, sets, probe: bool):
+    """`_resumed`, with a damaged run directory reported in one line rather than a traceback."""
+    try:
+        return _resumed(run_dir, docs, config, sets, probe)
+    except WorkbenchError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RunDirError(
+            f"cannot resume {run_dir}: the run directory is damaged ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _sources(docs: Iterable[Any] | None) -> list[str] | None:

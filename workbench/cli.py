@@ -219,7 +219,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from workbench.api import prepare
         from workbench.estimate import format_estimate, upper_bound
 
-        config, documents, prompts, _ = prepare(args.docs or None, config, probe_endpoints=False)
+        config, documents, prompts, _ = prepare(
+            args.docs or None, config, probe_endpoints=False, keys=False
+        )
         print(format_estimate(upper_bound(config, documents, prompts)))
         return 0
     run = asyncio.run(arun(args.docs or None, config, out=args.out, listeners=listeners))

@@ -70,9 +70,28 @@ class ModelSpec(Strict):
     @field_validator("extra")
     @classmethod
     def _no_secret_kwargs(cls, value: dict[str, Any]) -> dict[str, Any]:
-        banned = {"api_key", "api_base", "model", "messages"} & set(value)
+        from workbench.secrets import secret_like_names
+
+        banned = {"api_key", "api_base", "base_url", "model", "messages"} & set(value)
         if banned:
             raise ValueError(f"{sorted(banned)} cannot go in `extra` (keys come from api_key_env)")
+        secret = secret_like_names(value)
+        if secret:
+            raise ValueError(
+                f"`extra` looks like it holds a credential ({', '.join(secret)}); configs are "
+                "written to every run directory: put the key in an environment variable and "
+                "name it in api_key_env"
+            )
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _usable_endpoint(cls, value: str | None) -> str | None:
+        from workbench.secrets import url_problem
+
+        problem = url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(f"api_base {problem}")
         return value
 
 
@@ -336,7 +355,10 @@ def deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def _read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read as UTF-8 text: {exc}") from None
     try:
         if path.suffix == ".toml":
             data = tomllib.loads(text)

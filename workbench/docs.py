@@ -143,6 +143,10 @@ def _checked(doc_id: str, text: str, where: str, max_chars: int) -> Document:
         raise DocumentError(f"{where}: looks binary (NUL characters); documents must be text")
     if not text.strip():
         raise DocumentError(f"{where}: document is empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. "\ud800" escaped in a .jsonl line
+        raise DocumentError(f"{where}: not valid Unicode (lone surrogate characters)") from None
     if len(text) > max_chars:
         raise DocumentError(
             f"{where}: {len(text):,} characters is over the {max_chars:,}-character limit (limits.max_doc_chars)"

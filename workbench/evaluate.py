@@ -218,7 +218,12 @@ async def evaluate(
     bootstrap: int = 1000,
 ) -> dict[str, Any]:
     """Score every model on every task; write results.jsonl and summary.json under `out`."""
+    from workbench.preflight import check_spec
+
     tasks = load_bench(bench, limit)
+    for spec in models:  # keys before any call
+        check_spec(spec, f"--model {spec.model}")
+    check_spec(judge, f"--judge {judge.model}")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise WorkbenchError(f"{out} already exists and is not empty; choose another --out")

@@ -24,6 +24,7 @@ from workbench.config import ModelSpec, RunConfig
 from workbench.docs import Document, load_documents
 from workbench.errors import PromptError, WorkbenchError
 from workbench.llm import CallMeta, ModelClient
+from workbench.preflight import check_models, check_spec
 from workbench.prompts import SAMPLE_VARIABLES, _compile, _render, default_prompts_dir, load_prompts
 from workbench.records import Appender, read_jsonl
 from workbench.schemas import ModelOutput
@@ -87,6 +88,30 @@ def check_template(role: str, text: str) -> None:
         raise ValueError(str(exc)) from None
 
 
+EVOLVABLE = ("challenger", "verifier")
+"""Prompts evolve may rewrite. Not the judge or the solvers: a variant that made the judge
+lenient or the weak solver worse would raise the pass rate without better questions."""
+
+
+def check_arguments(
+    roles: tuple[str, ...], seeds: int, holdout: float, generations: int, temperature: float
+) -> None:
+    """One-line errors for evolve's settings. Pure."""
+    wrong = [r for r in roles if r not in EVOLVABLE]
+    if not roles or wrong:
+        raise WorkbenchError(
+            f"evolve can rewrite only {' and '.join(EVOLVABLE)} prompts (got {', '.join(roles) or 'none'})"
+        )
+    if seeds < 1:
+        raise WorkbenchError(f"--seeds must be at least 1 (got {seeds})")
+    if not 0 < holdout < 1:
+        raise WorkbenchError(f"--holdout must be between 0 and 1, exclusive (got {holdout})")
+    if generations < 1:
+        raise WorkbenchError(f"--generations must be at least 1 (got {generations})")
+    if temperature <= 0:
+        raise WorkbenchError(f"--temperature must be positive (got {temperature})")
+
+
 async def evolve(
     docs: Any,
     config: Any,
@@ -103,12 +128,15 @@ async def evolve(
     documents = load_documents(docs, cfg.limits.max_doc_chars)
     if len(documents) < 2:
         raise WorkbenchError("evolve needs at least 2 documents (training and held-out)")
+    check_arguments(roles, seeds, holdout, generations, temperature)
+    mutator = ModelSpec(model=mutator) if isinstance(mutator, str) else mutator
+    check_models(cfg, probe_endpoints=False)  # keys before any call
+    check_spec(mutator, f"--mutator {mutator.model}")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise WorkbenchError(f"{out} already exists and is not empty; choose another --out")
     (out / "variants").mkdir(parents=True)
     train, held = split(documents, holdout)
-    mutator = ModelSpec(model=mutator) if isinstance(mutator, str) else mutator
     base_texts = load_prompts(cfg.prompts.model_dump()).texts()
     template = (default_prompts_dir() / "mutator.j2").read_text(encoding="utf-8")
     mutator_prompt = _compile("mutator", "prompts/mutator.j2", template)

@@ -22,7 +22,10 @@ class HTTPStatusError(Exception):
     """A non-2xx reply; `status_code` and `headers` as the retry policy expects."""
 
     def __init__(self, status_code: int, headers: Any, body: str):
-        super().__init__(f"HTTP {status_code}: {body[:300]}")
+        from workbench.secrets import redact
+
+        # Redact before cutting: a key split by the cut would no longer be recognised.
+        super().__init__(f"HTTP {status_code}: {redact(body)[:300]}")
         self.status_code = status_code
         self.headers = headers
 
@@ -40,21 +43,17 @@ def request_body(request: dict[str, Any]) -> dict[str, Any]:
 
 def parse_reply(data: Any):
     """A `Reply` from a decoded /chat/completions body, or MalformedResponse. Pure."""
-    from workbench.llm import Reply
+    from workbench.llm import checked_reply
 
     try:
         choice = data["choices"][0]
-        text = choice["message"].get("content") or ""
+        text = choice["message"].get("content")
         finish = choice.get("finish_reason")
     except (KeyError, IndexError, TypeError, AttributeError):
         raise MalformedResponse(f"not a chat completion: {str(data)[:200]}") from None
-    usage = data.get("usage") or {}
-    return Reply(
-        text=text if isinstance(text, str) else str(text),
-        finish_reason=finish,
-        prompt_tokens=usage.get("prompt_tokens"),
-        completion_tokens=usage.get("completion_tokens"),
-    )
+    usage = data.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    return checked_reply(text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"))
 
 
 class HttpBackend:
@@ -88,7 +87,7 @@ class HttpBackend:
         async with session.post(
             url, json=request_body(request), headers=headers, timeout=timeout
         ) as response:
-            raw = await response.read()
+            raw = await _read_capped(response)
             if response.status >= 400:
                 text = raw.decode("utf-8", "replace")
                 raise HTTPStatusError(response.status, response.headers, text)
@@ -107,3 +106,19 @@ class HttpBackend:
                     await session.close()
             except RuntimeError:  # no running loop
                 pass
+
+
+async def _read_capped(response: Any) -> bytes:
+    """The body, refusing one larger than a reply may be (checked while reading, not after)."""
+    from workbench.llm import MAX_REPLY_CHARS, ReplyTooLarge
+
+    cap = 4 * MAX_REPLY_CHARS + 65_536  # JSON escapes and the envelope around the text
+    if (response.content_length or 0) > cap:
+        raise ReplyTooLarge(f"response body of {response.content_length:,} bytes")
+    chunks, size = [], 0
+    async for chunk in response.content.iter_chunked(1 << 16):
+        size += len(chunk)
+        if size > cap:
+            raise ReplyTooLarge(f"response body over {cap:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -13,7 +13,7 @@ import json
 import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -27,7 +27,7 @@ from workbench.limits import TokenBucket
 from workbench.parsing import ParseError, parse_model
 from workbench.pricing import cost_usd, prices
 from workbench.retry import Failure, backoff_s, classify
-from workbench.secrets import redact
+from workbench.secrets import declare, redact
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -36,6 +36,11 @@ REASK = (
     "described above, complete and valid."
 )
 SCHEMA_IN_PROMPT = "\n\nReply with only a JSON object that matches this JSON schema:\n{schema}\n"
+MAX_REPLY_CHARS = 1_000_000
+"""Longer replies are refused: no answer in this loop needs a megabyte, and a hostile or broken
+endpoint must not fill the disk, the cache or memory."""
+RAW_KEPT_CHARS = 20_000
+"""How much of an unusable reply an `error` round keeps."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,30 @@ class Completion:
 
 
 Backend = Callable[..., Awaitable[Reply]]
+
+
+class ReplyTooLarge(Exception):
+    """A reply over MAX_REPLY_CHARS: not retried, nothing of it stored."""
+
+
+def checked_reply(
+    text: Any, finish_reason: Any, prompt_tokens: Any, completion_tokens: Any
+) -> Reply:
+    """A backend's raw fields as a `Reply`: text capped, token counts non-negative ints or None
+    (an endpoint's usage figures are untrusted too: they feed budgets and summaries)."""
+    text = text if isinstance(text, str) else ("" if text is None else str(text))
+    if len(text) > MAX_REPLY_CHARS:
+        raise ReplyTooLarge(f"reply of {len(text):,} characters (limit {MAX_REPLY_CHARS:,})")
+    return Reply(
+        text=text,
+        finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+        prompt_tokens=_count(prompt_tokens),
+        completion_tokens=_count(completion_tokens),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 class ModelClient:
@@ -140,7 +169,8 @@ class ModelClient:
         if parsed is not None:
             return Completion(second.text, parsed, 2)
         raise ModelOutputError(
-            f"{meta.role}: unusable output after a re-ask: {error2}", raw=second.text
+            f"{meta.role}: unusable output after a re-ask: {error2}",
+            raw=second.text[:RAW_KEPT_CHARS],
         )
 
     def call_seed(self, meta: CallMeta) -> int:
@@ -186,6 +216,8 @@ class ModelClient:
             await self._rate_limit(spec, prompt_estimate + completion_cap)
             reply, failure, latency = await self._attempt(spec, request, reservation)
             if reply is not None:
+                # A key the endpoint echoes back must not reach the cache or the records.
+                reply = Reply(redact(reply.text), *astuple(reply)[1:])
                 cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
                 self.budget.settle(
                     reservation,
@@ -419,6 +451,7 @@ def estimate_tokens(request: dict[str, Any]) -> tuple[int, int]:
 
 def _api_key(spec: ModelSpec) -> str | None:
     if spec.api_key_env:
+        declare([spec.api_key_env])  # whatever name holds a key we send is redacted everywhere
         return os.environ.get(spec.api_key_env)
     if spec.api_base and not spec.model.startswith(("sim/", "local/")):
         # OpenAI-compatible local servers need some key; this is not a secret.
@@ -436,9 +469,9 @@ async def litellm_backend(**request: Any) -> Reply:
     response = await litellm.acompletion(**request)
     choice = response.choices[0]
     usage = getattr(response, "usage", None)
-    return Reply(
-        text=choice.message.content or "",
-        finish_reason=choice.finish_reason,
-        prompt_tokens=getattr(usage, "prompt_tokens", None),
-        completion_tokens=getattr(usage, "completion_tokens", None),
+    return checked_reply(
+        choice.message.content,
+        choice.finish_reason,
+        getattr(usage, "prompt_tokens", None),
+        getattr(usage, "completion_tokens", None),
     )

@@ -38,6 +38,9 @@ def extract_json(text: str) -> object:
                 except json.JSONDecodeError as exc:
                     last_error = f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
                     continue
+                except RecursionError:
+                    last_error = "JSON nested too deeply"
+                    continue
                 if isinstance(value, dict):
                     return value
     if "{" in text and not any(True for _ in _objects(text)):
@@ -45,7 +48,7 @@ def extract_json(text: str) -> object:
         for attempt in (closed, _repair(closed)):
             try:
                 value = json.loads(attempt, strict=False)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue
             if isinstance(value, dict):
                 return value
@@ -73,6 +76,8 @@ def parse_model(text: str, model: type[T]) -> T:
     data = extract_json(text)
     try:
         return model.model_validate(data)
+    except RecursionError:
+        raise ParseError("JSON nested too deeply") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"

@@ -5,51 +5,57 @@ from __future__ import annotations
 import os
 import re
 
-from workbench.config import ROLES, RunConfig
+from workbench.config import ROLES, ModelSpec, RunConfig
 from workbench.errors import ConfigError
 
 _LOCAL_PROVIDERS = ("sim/", "local/")
 
 
-def check_models(config: RunConfig, probe_endpoints: bool = True) -> list[str]:
-    """Raise ConfigError for a role that cannot be called; return warnings worth showing."""
+def check_models(config: RunConfig, probe_endpoints: bool = True, keys: bool = True) -> list[str]:
+    """Raise ConfigError for a role that cannot be called; return warnings worth showing.
+    `keys=False` (a dry run, which calls nothing) skips the key checks."""
     for role in ROLES:
-        spec = getattr(config.models, role)
-        where = f"models.{role}"
-        if spec.model.startswith("sim/"):
-            from workbench.providers.sim import check_model
-
-            try:
-                check_model(spec.model)
-            except ValueError as exc:
-                raise ConfigError(f"{where}: {exc}") from None
-            continue
-        if spec.model.startswith("local/"):
-            from workbench.providers.local import check_model as check_local
-
-            try:
-                check_local(spec.model)
-            except ValueError as exc:
-                raise ConfigError(f"{where}: {exc}") from None
-            continue
-        if spec.api_key_env:
-            if not os.environ.get(spec.api_key_env):
-                raise ConfigError(
-                    f"{where}: {spec.model} needs the key in ${spec.api_key_env}, which is not set"
-                )
-            continue
-        if spec.model.startswith(_LOCAL_PROVIDERS) or spec.api_base:
-            continue
-        missing = _missing_keys(spec.model, where)
-        if missing:
-            raise ConfigError(
-                f"{where}: {spec.model} needs {' and '.join('$' + k for k in missing)}, which is not set "
-                "(or set api_key_env to the variable holding the key)"
-            )
+        check_spec(getattr(config.models, role), f"models.{role}", keys)
     if probe_endpoints:
         check_endpoints(config)
     check_budget_prices(config)
     return diversity_warnings(config)
+
+
+def check_spec(spec: ModelSpec, where: str, keys: bool = True) -> None:
+    """One model can be called: its provider is known here and its key is set."""
+    if spec.model.startswith("sim/"):
+        from workbench.providers.sim import check_model
+
+        try:
+            check_model(spec.model)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        return
+    if spec.model.startswith("local/"):
+        from workbench.providers.local import check_model as check_local
+
+        try:
+            check_local(spec.model)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        return
+    if not keys:
+        return
+    if spec.api_key_env:
+        if not os.environ.get(spec.api_key_env):
+            raise ConfigError(
+                f"{where}: {spec.model} needs the key in ${spec.api_key_env}, which is not set"
+            )
+        return
+    if spec.model.startswith(_LOCAL_PROVIDERS) or spec.api_base:
+        return
+    missing = _missing_keys(spec.model, where)
+    if missing:
+        raise ConfigError(
+            f"{where}: {spec.model} needs {' and '.join('$' + k for k in missing)}, which is not set "
+            "(or set api_key_env to the variable holding the key)"
+        )
 
 
 def check_budget_prices(config: RunConfig) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from workbench.config import ROLES
@@ -18,6 +19,11 @@ SMALL_MODEL = {
 SERVED_API_BASE = "http://127.0.0.1:8000/v1"
 
 
+def served_api_base() -> str:
+    """Where the served profiles look: $WORKBENCH_API_BASE, else `workbench serve`'s default port."""
+    return os.environ.get("WORKBENCH_API_BASE") or SERVED_API_BASE
+
+
 def local(model: str = "local/smollm2") -> dict[str, Any]:
     """Every role on the bundled SmolLM2-135M in-process; the strong solver is the same model
     given the challenger's reference answer as notes (privileged mode)."""
@@ -26,8 +32,9 @@ def local(model: str = "local/smollm2") -> dict[str, Any]:
     )
 
 
-def local_served(api_base: str = SERVED_API_BASE, model: str = "openai/smollm2") -> dict[str, Any]:
+def local_served(api_base: str | None = None, model: str = "openai/smollm2") -> dict[str, Any]:
     """The same, through `workbench serve --model local` (llama.cpp's OpenAI-compatible server)."""
+    api_base = api_base or served_api_base()
     roles = {
         r: {
             "model": model,
@@ -41,9 +48,10 @@ def local_served(api_base: str = SERVED_API_BASE, model: str = "openai/smollm2")
     return _small_model_profile(roles)
 
 
-def sim_served(api_base: str = SERVED_API_BASE, client: str = "litellm") -> dict[str, Any]:
+def sim_served(api_base: str | None = None, client: str = "litellm") -> dict[str, Any]:
     """The simulator through `workbench serve --model sim`, over LiteLLM's openai/ provider
     (or, with client="http", the lean aiohttp path)."""
+    api_base = api_base or served_api_base()
     return {
         "models": {
             r: {"model": f"openai/{r}", "api_base": api_base, "client": client} for r in ROLES

@@ -98,9 +98,14 @@ def load_prompts(
 
 
 def _compile(role: str, source: str, text: str) -> Prompt:
-    from jinja2 import Environment, StrictUndefined, TemplateSyntaxError
+    from jinja2 import StrictUndefined, TemplateSyntaxError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    # Sandboxed: prompt text may come from a model (evolve's mutator) or a run directory someone
+    # else wrote; a template can fill in variables but never reach Python objects or files.
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False
+    )
     try:
         template = env.from_string(text)
     except TemplateSyntaxError as exc:
@@ -117,8 +122,10 @@ def _render(prompt: Prompt, variables: dict[str, Any]) -> str:
         m = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(exc))
         name = (m.group(1) or m.group(2)) if m else str(exc)
         raise PromptError(f"{prompt.source}: undefined variable '{name}'") from None
-    except TemplateError as exc:
-        raise PromptError(f"{prompt.source}: does not render: {exc}") from None
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        raise PromptError(
+            f"{prompt.source}: does not render: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _sample_key(role: str) -> str:

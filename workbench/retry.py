@@ -31,6 +31,11 @@ def classify(exc: BaseException) -> Failure:
     retry_after = retry_after_seconds(exc)
     if status in FATAL_STATUS or name in ("AuthenticationError", "PermissionDeniedError"):
         return Failure("fatal", status, None, message)
+    if "missing credentials" in message.lower() or "api_key client option must be set" in message:
+        # LiteLLM reports a missing key as a server error; no retry will find one.
+        return Failure("fatal", status, None, message)
+    if name == "ReplyTooLarge":
+        return Failure("permanent", status, None, message)
     if status in RETRYABLE_STATUS or status is None or status >= 500:
         return Failure("retryable", status, retry_after, message)
     if name in ("Timeout", "APIConnectionError", "APIResponseValidationError", "RateLimitError"):

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ModelOutput(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Model outputs are untrusted: NaN or Infinity (which Python's json accepts) is an error.
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
 
 class Record(BaseModel):
