@@ -128,3 +128,93 @@ def test_existing_run_directory_is_never_overwritten(tmp_path):
     result = cli("run", str(DOCS / "article-vii.txt"), "--out", str(out))
     assert result.returncode == 2 and "already exists and is not empty" in result.stderr
     assert (out / "precious.jsonl").read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--roles", "nonsense"], "argument --roles: nonsense: only challenger and verifier"),
+        (["--roles", "challenger,judge"], "reward hacking"),
+        (["--seeds", "0"], "argument --seeds: must be at least 1"),
+        (["--generations", "0"], "argument --generations: must be at least 1"),
+        (["--holdout", "1.5"], "argument --holdout: must be between 0 and 1"),
+        (["--holdout", "0"], "argument --holdout: must be between 0 and 1"),
+        (["--temperature", "0"], "argument --temperature: must be positive"),
+    ],
+)
+def test_evolve_arguments_are_checked_before_anything_runs(tmp_path, args, message):
+    result = cli("evolve", *args, "--out", str(tmp_path / "evo"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("workbench evolve: error: ")
+    assert message in result.stderr
+    assert not (tmp_path / "evo").exists()
+
+
+def test_evolve_help_shows_defaults_and_why_only_two_roles():
+    out = cli("evolve", "--help").stdout
+    for default in ("(default: 4)", "(default: 2)", "(default: 0.5)", "(default: 0.1)"):
+        assert default in out
+    assert "challenger" in out and "verifier" in out and "reward hacking" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-0.2", "1.5", "nan"])
+def test_export_dedup_must_be_in_zero_one(tmp_path, value):
+    result = cli("export", str(tmp_path), "--format", "sft", "--out", "x", "--dedup", value)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "argument --dedup: " in result.stderr.strip().splitlines()[-1]
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error():
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = cli("serve", "--model", "sim", "--port", str(port), timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == f"workbench: error: port {port} is in use"
+
+
+@pytest.mark.slow
+def test_budget_stop_hint_raises_the_budget(tmp_path):
+    out = tmp_path / "r"
+    args = ["run", str(DOCS / "article-iii.txt"), "--quiet", "--no-cache", "--out", str(out)]
+    result = cli(*args, "--set", "budget.tokens=20000")
+    assert result.returncode == 3, result.stderr
+    hint = f"resume with: workbench run --resume {out} --set budget.tokens=40000"
+    assert hint in result.stderr
+    again = cli("run", "--resume", str(out), "--quiet", "--set", "budget.tokens=30000")
+    assert again.returncode == 3 and "--set budget.tokens=60000" in again.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_prints_the_resume_command(tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "r"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "run", "--quiet", "--no-cache", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "config.json").exists() and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert f"resume with: workbench run --resume {out}" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.slow
+def test_eval_says_one_task(tmp_path, default_run):
+    bench = default_run.dir / "accepted.jsonl"
+    args = ["eval", str(bench), "--model", "sim/weak", "--judge", "sim/judge", "--limit", "1"]
+    result = cli(*args, "--out", str(tmp_path / "ev"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1 task, judge sim/judge")

@@ -89,6 +89,11 @@ def test_gap_analysis(workdir, default_run, tmp_path):
     assert table["agentic"]["kept"] == default_run.summary["accepted"]
     assert table["baseline"]["kept"] == baseline.summary["accepted"]
     assert table["agentic"]["kept_weak_mean"] < table["baseline"]["kept_weak_mean"]
+    # The baseline has no accepted decision: its mean rounds to accept is None, not NaN.
+    assert table["baseline"]["mean_rounds_to_accept"] is None
+    assert not any(v != v or v == "nan" for row in got["compare"] for v in row.values())
+    streams = [o.get("text", "") for c in nb["cells"] for o in c.get("outputs", []) if "text" in o]
+    assert not any("not JSON compliant" in "".join(t) for t in streams)
     assert len(figures(nb)) == 7
 
 
@@ -156,3 +161,20 @@ def test_committed_notebooks_have_no_outputs_and_a_kernelspec():
             book.name
         )
         assert "parameters" in code[0]["metadata"].get("tags", []), book.name
+
+
+def test_papermill_reads_every_parameter():
+    """Every name assigned in a parameters cell is a parameter papermill knows (a second `=`
+    or quotes in a comment make it skip the line and then reject `-p NAME`)."""
+    import ast
+
+    from papermill import inspect_notebook
+
+    from workbench.reports import notebooks_dir
+
+    for book in sorted(notebooks_dir().glob("*.ipynb")):
+        nb = json.loads(book.read_text())
+        cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+        tree = ast.parse("".join(cell["source"]))
+        assigned = [t.id for node in tree.body for t in node.targets]
+        assert list(inspect_notebook(str(book))) == assigned, book.name

@@ -19,7 +19,15 @@ def wheel(tmp_path_factory) -> Path:
     # Build from a copy of the sources alone: an editable install's egg-info would otherwise
     # supply a file list of its own and hide a package missing from pyproject.toml.
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md", "workbench", "prompts", "examples", "notebooks"):
+    for name in (
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        "workbench",
+        "prompts",
+        "examples",
+        "notebooks",
+    ):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")

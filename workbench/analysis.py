@@ -151,3 +151,12 @@ def compare(runs: Mapping[str, Any]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def as_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts for display or JSON, missing values (NaN, NaT) as None:
+    NaN is not valid JSON, and Jupyter warns when a displayed record holds one."""
+    return [
+        {k: None if pd.api.types.is_scalar(v) and pd.isna(v) else v for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]

@@ -42,7 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--resume",
         metavar="RUN_DIR",
-        help="continue an interrupted run (only budgets, limits, retries and the cache may change)",
+        help="continue an interrupted or stopped run; with --config/--set only these may change: "
+        "budget, concurrency, engine, ray, retry, circuit_breaker, cache, and per model "
+        "timeout_s, max_concurrency, rpm, tpm (documents, prompts and everything that decides "
+        "what is generated, limits.* included, must be unchanged)",
     )
     run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     run.add_argument(
@@ -76,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["sim", "local"],
         help="sim: the simulator; local: SmolLM2-135M through llama.cpp's server",
     )
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
     serve.add_argument(
         "--host", default="127.0.0.1", help="interface to bind (default: loopback only)"
     )
@@ -92,10 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True, metavar="PATH")
     ex.add_argument(
         "--dedup",
-        type=float,
+        type=_dedup,
         default=0.8,
         metavar="J",
-        help="drop questions with word-3-gram Jaccard >= J to an earlier one (1 = keep all)",
+        help="drop questions with word-3-gram Jaccard >= J to an earlier one, J in (0, 1] "
+        "(1 = keep all; default: 0.8)",
     )
 
     ev = sub.add_parser(
@@ -121,22 +125,62 @@ def build_parser() -> argparse.ArgumentParser:
     evo = sub.add_parser(
         "evolve", help="meta-optimize the challenger prompt (population, mutation, selection)"
     )
-    evo.add_argument("docs", nargs="*", metavar="DOCS")
-    evo.add_argument("--config", metavar="FILE")
-    evo.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    evo.add_argument("--generations", type=int, default=4)
     evo.add_argument(
-        "--seeds", type=int, default=2, help="runs per evaluation (pass rate averaged)"
+        "docs", nargs="*", metavar="DOCS", help="documents (default: bundled examples)"
+    )
+    evo.add_argument("--config", metavar="FILE", help="config file (.json, .toml or .yaml)")
+    evo.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value by dotted key (repeatable; default: max_rounds=3)",
     )
     evo.add_argument(
-        "--holdout", type=float, default=0.5, help="share of documents held out for evaluation"
+        "--generations",
+        type=_at_least_one,
+        default=4,
+        metavar="N",
+        help="mutants to make and evaluate (default: %(default)s)",
     )
     evo.add_argument(
-        "--temperature", type=float, default=0.1, help="parent choice ∝ exp(pass_rate / T)"
+        "--seeds",
+        type=_at_least_one,
+        default=2,
+        metavar="N",
+        help="runs per evaluation, pass rate averaged (default: %(default)s)",
     )
-    evo.add_argument("--mutator", default="sim/mutator", help="model that writes prompt mutations")
-    evo.add_argument("--roles", default="challenger", help="comma-separated: challenger[,verifier]")
-    evo.add_argument("--out", metavar="DIR", help="default: evolve/<time>")
+    evo.add_argument(
+        "--holdout",
+        type=_share,
+        default=0.5,
+        metavar="SHARE",
+        help="share of documents held out for evaluation, in (0, 1) (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--temperature",
+        type=_positive,
+        default=0.1,
+        metavar="T",
+        help="parent choice ∝ exp(pass_rate / T) (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--mutator",
+        default="sim/mutator",
+        metavar="MODEL",
+        help="model that writes prompt mutations (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--roles",
+        type=_roles,
+        default="challenger",
+        metavar="ROLES",
+        help="prompts to evolve, comma-separated: challenger, verifier or both "
+        "(default: challenger). Judge and solver prompts cannot be evolved: tuning them "
+        "to raise the pass rate would be reward hacking",
+    )
+    evo.add_argument("--out", metavar="DIR", help="output folder (default: evolve/<time>)")
 
     nb = sub.add_parser(
         "notebook", help="run a notebook headless (papermill) and write an HTML report"
@@ -144,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument(
         "name",
         metavar="NAME",
-        help="quickstart, prompt_tuning, gap_analysis, threshold_explorer, or a path",
+        help="quickstart, prompt_tuning, gap_analysis, threshold_explorer, meta_optimization "
+        "(or with their number, e.g. 03_gap_analysis), or a path to a notebook",
     )
     nb.add_argument(
         "-p",
@@ -159,10 +204,66 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument(
         "--out",
         metavar="DIR",
-        help="where the executed notebook and report go (default: reports/<time>-NAME)",
+        help="where the executed notebook and report go (default: reports/<time>-<notebook>, "
+        "e.g. reports/20261126-101500-03_gap_analysis)",
     )
     nb.add_argument("--no-html", action="store_true", help="skip the HTML report")
     return parser
+
+
+EVOLVABLE_ROLES = ("challenger", "verifier")
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value:
+        raise argparse.ArgumentTypeError("expected a number, got nan")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive (got {value:g})")
+    return value
+
+
+def _share(text: str) -> float:
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, exclusive (got {value:g})")
+    return value
+
+
+def _dedup(text: str) -> float:
+    value = _number(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1] (got {value:g}; 1 keeps all)")
+    return value
+
+
+def _roles(text: str) -> tuple[str, ...]:
+    roles = tuple(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    wrong = [r for r in roles if r not in EVOLVABLE_ROLES]
+    if not roles or wrong:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(wrong) or 'none'}: only challenger and verifier prompts can be evolved "
+            "(evolving judge or solver prompts to raise the pass rate would be reward hacking)"
+        )
+    return roles
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,9 +302,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise ConfigError(
                 "--resume continues RUN_DIR as it was: --out, --profile, --mode, --seed and --dry-run do not apply"
             )
-        run = asyncio.run(
-            arun(args.docs or None, args.config, sets=sets, resume=args.resume, listeners=listeners)
-        )
+        try:
+            run = asyncio.run(
+                arun(
+                    args.docs or None,
+                    args.config,
+                    sets=sets,
+                    resume=args.resume,
+                    listeners=listeners,
+                )
+            )
+        except KeyboardInterrupt:
+            return _interrupted(Path(args.resume))
         return _finish(run, format_summary)
     if args.mode:
         sets.append(f"mode={args.mode}")
@@ -224,8 +334,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         print(format_estimate(upper_bound(config, documents, prompts)))
         return 0
-    run = asyncio.run(arun(args.docs or None, config, out=args.out, listeners=listeners))
+    from workbench.api import default_run_dir
+
+    out = Path(args.out) if args.out else default_run_dir(config.mode)
+    try:
+        run = asyncio.run(arun(args.docs or None, config, out=out, listeners=listeners))
+    except KeyboardInterrupt:
+        return _interrupted(out)
     return _finish(run, format_summary)
+
+
+def _interrupted(run_dir: Path) -> int:
+    """Ctrl-C: the records so far are kept; say how to go on if the run directory was made."""
+    print("\nworkbench: interrupted; records written so far are kept", file=sys.stderr)
+    if (run_dir / "config.json").is_file():
+        print(f"resume with: workbench run --resume {run_dir}", file=sys.stderr)
+    return 130
 
 
 def _finish(run, format_summary) -> int:
@@ -236,9 +360,28 @@ def _finish(run, format_summary) -> int:
             f"workbench: stopped ({run.summary['status']}): {run.summary['stop_reason']}",
             file=sys.stderr,
         )
-        print(f"resume with: workbench run --resume {run.dir}", file=sys.stderr)
+        print(f"resume with: {resume_command(run)}", file=sys.stderr)
         return 3
     return 0
+
+
+def resume_command(run) -> str:
+    """The command that continues a stopped run; after a budget stop, with a budget that lets
+    it go on (twice the one it stopped at), since resuming with the same budget stops again."""
+    command = f"workbench run --resume {run.dir}"
+    if run.summary.get("status") != "budget":
+        return command
+    header = run.header
+    budget = dict(header.get("config", {}).get("budget") or {})
+    for note in header.get("resumes", []):  # a resume may have changed the budget
+        budget = dict(note.get("config", {}).get("budget") or budget)
+    raised = []
+    if budget.get("tokens"):
+        raised.append(f"--set budget.tokens={2 * int(budget['tokens'])}")
+    if budget.get("usd"):
+        raised.append(f"--set budget.usd={2 * float(budget['usd']):g}")
+    hint = " ".join(raised) or "--set budget.tokens=<higher> --set budget.usd=<higher>"
+    return f"{command} {hint}  (a higher budget; the same one stops again)"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -271,16 +414,33 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if args.model == "sim":
-        from workbench.providers.sim.server import serve
+    from workbench.errors import WorkbenchError
 
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        import errno
+
+        why = (
+            f"port {args.port} is in use"
+            if exc.errno == errno.EADDRINUSE
+            else f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        )
+        raise WorkbenchError(why) from None
+    if args.model == "sim":
+        from aiohttp import web
+
+        from workbench.providers.sim.server import make_app
+
+        port = sock.getsockname()[1]  # the one chosen, with --port 0
         print(
-            f"serving the simulator at http://{args.host}:{args.port}/v1 "
-            f"(models: openai/challenger, verifier, weak, strong, judge; api_base=http://{args.host}:{args.port}/v1)",
+            f"serving the simulator at http://{args.host}:{port}/v1 "
+            f"(models: openai/challenger, verifier, weak, strong, judge; api_base=http://{args.host}:{port}/v1)",
             flush=True,
         )
-        serve(args.port, args.host, args.latency)
+        web.run_app(make_app(args.latency), sock=sock, print=None, access_log=None)
         return 0
+    sock.close()  # llama.cpp's server binds it itself, right after
     from workbench.providers.local import serve_command
 
     command = serve_command(args.host, args.port)
@@ -293,6 +453,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     os.execv(command[0], command)
     return 0
+
+
+def _bind(host: str, port: int):
+    """A listening socket on host:port (OSError if the port is taken), before any banner."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=1024)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -331,7 +499,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     )
-    print(format_table(summary))
+    table = format_table(summary)
+    print(table)
     print(f"results: {out}")
     return 0
 
@@ -348,7 +517,7 @@ def cmd_evolve(args: argparse.Namespace) -> int:
         sets.insert(0, "max_rounds=3")  # a short budget makes the pass rate sensitive to the prompt
     config = load_config(args.config, sets)
     out = args.out or f"evolve/{time.strftime('%Y%m%d-%H%M%S')}"
-    roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+    roles = args.roles  # a tuple: `_roles` parsed and checked it (the default too)
     population = asyncio.run(
         evolve(
             args.docs or None,

@@ -290,7 +290,7 @@ async def evaluate(
 
 def format_table(summary: dict[str, Any]) -> str:
     lines = [
-        f"{summary['tasks']} tasks, judge {summary['judge']}",
+        f"{summary['tasks']} task{'' if summary['tasks'] == 1 else 's'}, judge {summary['judge']}",
         f"{'model':40s} {'score':>7s} {'95% CI':>17s} {'normalized':>11s} {'scored':>7s}",
     ]
     for model, s in summary["models"].items():

@@ -13,6 +13,7 @@ from workbench.acceptance import (
     Verdict,
     decide_in_order,
     first_settled,
+    mean,
     strong_settled,
     weak_settled,
 )
@@ -74,18 +75,18 @@ async def run_document(
     """Rounds until one is accepted or `max_rounds` (one round in baseline mode)."""
     history = list(history or [])
     rounds = 1 if env.config.mode == "baseline" else env.config.max_rounds
-    accepted = False
+    kept = False  # an accepted example (in baseline mode: a kept task)
     for number in range(start_round, rounds + 1):
         record = await runner(doc, number, history)
         sink.round(record)
         example = to_example(record, env.config.mode)
         if example is not None:
             sink.accepted(example)
+            kept = True
         history.append(history_entry(record))
         if record.decision == "accepted":
-            accepted = True
             break
-    sink.document_done(doc.id, accepted)
+    sink.document_done(doc.id, kept)
 
 
 async def run_round(
@@ -179,17 +180,23 @@ async def _rollouts(
 def _record(
     doc, number, env, task, quality, weak, strong, verdict, decided_after=None
 ) -> RoundRecord:
+    """The round's record. `weak_mean`, `strong_mean` and `gap` are over the stored scores
+    (every rollout run); the verdict and its feedback line use the rollouts that settled it
+    (`decided_after`), which early stopping or a too-easy weak side can make fewer."""
+    weak_scores = [a.score for a in weak] or None
+    strong_scores = [a.score for a in strong] or None
+    wm, sm = mean(weak_scores), mean(strong_scores)
     return RoundRecord(
         doc_id=doc.id,
         round=number,
         mode=env.config.mode,
         task=task.model_dump() if task else None,
         quality=quality.model_dump() | {"ok": quality.ok()} if quality else None,
-        weak_scores=[a.score for a in weak] or None,
-        strong_scores=[a.score for a in strong] or None,
-        weak_mean=_round(verdict.weak_mean),
-        strong_mean=_round(verdict.strong_mean),
-        gap=_round(verdict.gap),
+        weak_scores=weak_scores,
+        strong_scores=strong_scores,
+        weak_mean=_round(wm),
+        strong_mean=_round(sm),
+        gap=None if wm is None or sm is None else _round(sm - wm),
         p_value=_round(verdict.p_value),
         decision=verdict.decision,
         reason=verdict.reason,
@@ -221,8 +228,9 @@ def _round(x: float | None) -> float | None:
 
 def to_example(record: RoundRecord, mode: str) -> Example | None:
     """The accepted example for a round; in baseline mode every solved task is kept."""
+    # An error round keeps its attempts but has no scores: nothing to keep.
     keep = record.decision == "accepted" or (
-        mode == "baseline" and record.strong_attempts and record.task
+        mode == "baseline" and record.strong_scores and record.weak_scores and record.task
     )
     if not keep:
         return None
@@ -251,16 +259,32 @@ def to_example(record: RoundRecord, mode: str) -> Example | None:
 
 
 def history_entry(record: RoundRecord | dict[str, Any]) -> dict[str, Any]:
-    """What the feedback needs from a past round (keeps per-document memory small)."""
+    """What the feedback needs from a past round (keeps per-document memory small).
+
+    Its statistics are the verdict's: over the rollouts that settled the round, so the
+    challenger's feedback is the same whether or not later rollouts were run."""
     r = record.model_dump() if isinstance(record, RoundRecord) else record
     task = r.get("task") or {}
+    wm, sm, gap = decided_means(r)
     return {
         "round": r["round"],
         "decision": r["decision"],
         "task": {"question": task.get("question", "")} if task else None,
-        "weak_mean": r.get("weak_mean"),
-        "strong_mean": r.get("strong_mean"),
-        "gap": r.get("gap"),
+        "weak_mean": wm,
+        "strong_mean": sm,
+        "gap": gap,
         "p_value": r.get("p_value"),
         "reason": r.get("reason", ""),
     }
+
+
+def decided_means(r: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """Weak mean, strong mean and gap over the first `decided_after` rollouts of each side
+    (the stored means when a record has no `decided_after`)."""
+    after = r.get("decided_after")
+    if not after:
+        return r.get("weak_mean"), r.get("strong_mean"), r.get("gap")
+    wm = mean((r.get("weak_scores") or [])[: after.get("weak", 0)])
+    sm = mean((r.get("strong_scores") or [])[: after.get("strong", 0)])
+    gap = None if wm is None or sm is None else sm - wm
+    return _round(wm), _round(sm), _round(gap)

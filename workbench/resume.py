@@ -16,6 +16,7 @@ from workbench.config import ROLES, RunConfig
 from workbench.errors import RunDirError
 from workbench.loop import history_entry, to_example
 from workbench.records import read_jsonl
+from workbench.runs import document_states
 from workbench.schemas import Example, RoundRecord
 from workbench.summary import Tally
 
@@ -87,23 +88,23 @@ def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
     state = Progress(tally=Tally(documents=len(doc_ids)))
     rounds = read_jsonl(run_dir / "rounds.jsonl")
     examples = {e["id"] for e in read_jsonl(run_dir / "accepted.jsonl")}
-    last_round = 1 if config.mode == "baseline" else config.max_rounds
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for r in rounds:
         by_doc.setdefault(r["doc_id"], []).append(r)
         state.tally.add_round(r, kept=config.mode == "baseline" and bool(r.get("strong_scores")))
     for call in read_jsonl(run_dir / "calls.jsonl"):
         state.tally.add_call(call)
+    states = document_states(rounds, config.mode == "baseline", config.max_rounds)
     for doc_id, doc_rounds in by_doc.items():
         doc_rounds.sort(key=lambda r: r["round"])
-        accepted = any(r["decision"] == "accepted" for r in doc_rounds)
         for r in doc_rounds:
             example = to_example(RoundRecord.model_validate(r), config.mode)
             if example is not None and example.id not in examples:
                 state.missing_examples.append(example)
-        if accepted or doc_rounds[-1]["round"] >= last_round:
+        done, kept = states[doc_id]
+        if done:
             state.done.add(doc_id)
-            state.tally.add_document(accepted)
+            state.tally.add_document(kept)
         else:
             state.next_round[doc_id] = doc_rounds[-1]["round"] + 1
             state.history[doc_id] = [history_entry(r) for r in doc_rounds]

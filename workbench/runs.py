@@ -77,7 +77,7 @@ class RunWriter:
     def round(self, record: RoundRecord) -> None:
         data = record.model_dump(mode="json")
         self._rounds.append(data)
-        self.tally.add_round(data, kept=record.mode == "baseline" and bool(record.strong_attempts))
+        self.tally.add_round(data, kept=record.mode == "baseline" and bool(record.strong_scores))
         for listener in self.listeners:
             listener("round", data)
 
@@ -182,17 +182,36 @@ class Run:
 
 
 def recompute_summary(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
+    """summary.json's totals from the records, for a run that never wrote one (killed)."""
     tally = Tally(documents=header.get("documents", {}).get("count", 0))
-    baseline = header.get("config", {}).get("mode") == "baseline"
-    done: dict[str, bool] = {}
-    for r in read_jsonl(run_dir / "rounds.jsonl"):
+    config = header.get("config", {})
+    baseline = config.get("mode") == "baseline"
+    rounds = read_jsonl(run_dir / "rounds.jsonl")
+    for r in rounds:
         tally.add_round(r, kept=baseline and bool(r.get("strong_scores")))
-        done[r["doc_id"]] = done.get(r["doc_id"], False) or r["decision"] == "accepted"
     for c in read_jsonl(run_dir / "calls.jsonl"):
         tally.add_call(c)
-    tally.documents_done = len(done)
-    tally.documents_accepted = sum(done.values())
+    states = document_states(rounds, baseline, config.get("max_rounds", 10))
+    tally.documents_done = sum(done for done, _ in states.values())
+    tally.documents_accepted = sum(kept for done, kept in states.values() if done)
     return tally.summary()
+
+
+def document_states(
+    rounds: list[dict[str, Any]], baseline: bool, max_rounds: int
+) -> dict[str, tuple[bool, bool]]:
+    """Per document with a round: (done, kept). Done: a round was accepted, or it reached
+    `max_rounds` (baseline mode: its one round). Kept: it has an accepted example (baseline
+    mode: its round was solved by the strong side, so its task was kept)."""
+    last_round = 1 if baseline else max_rounds
+    states: dict[str, tuple[bool, bool]] = {}
+    for r in rounds:
+        done, kept = states.get(r["doc_id"], (False, False))
+        accepted = r["decision"] == "accepted"
+        kept = kept or accepted or (baseline and bool(r.get("strong_scores")))
+        done = done or accepted or r["round"] >= last_round
+        states[r["doc_id"]] = (done, kept)
+    return states
 
 
 def load_run(path: str | Path) -> Run:

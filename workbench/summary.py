@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from statistics import fmean
 from typing import Any
 
 from workbench.acceptance import DECISIONS
@@ -21,7 +22,9 @@ class Tally:
     accepted: int = 0
     accept_round_sum: int = 0
     accepted_weak_sum: float = 0.0
+    accepted_weak_n: int = 0
     accepted_strong_sum: float = 0.0
+    accepted_strong_n: int = 0
     calls: int = 0
     reasks: int = 0
     call_errors: int = 0
@@ -34,13 +37,21 @@ class Tally:
     unpriced_calls: int = 0
 
     def add_round(self, r: dict[str, Any], kept: bool = False) -> None:
+        """A round record; `kept`: baseline mode wrote an example for it though not accepted.
+
+        The accepted means are those of the example in accepted.jsonl: over every stored
+        rollout score (not the verdict's settling prefix); a side with no scores is skipped."""
         self.rounds += 1
         self.decisions[r["decision"]] += 1
         if r["decision"] == "accepted" or kept:
             self.accepted += 1
             self.accept_round_sum += r["round"]
-            self.accepted_weak_sum += r.get("weak_mean") or 0.0
-            self.accepted_strong_sum += r.get("strong_mean") or 0.0
+            if r.get("weak_scores"):
+                self.accepted_weak_sum += fmean(r["weak_scores"])
+                self.accepted_weak_n += 1
+            if r.get("strong_scores"):
+                self.accepted_strong_sum += fmean(r["strong_scores"])
+                self.accepted_strong_n += 1
 
     def add_document(self, accepted: bool) -> None:
         self.documents_done += 1
@@ -71,8 +82,8 @@ class Tally:
             "accepted": self.accepted,
             "mean_rounds_to_accept": _ratio(self.accept_round_sum, self.accepted),
             "rounds_per_accepted": _ratio(self.rounds, self.accepted),
-            "accepted_weak_mean": _ratio(self.accepted_weak_sum, self.accepted),
-            "accepted_strong_mean": _ratio(self.accepted_strong_sum, self.accepted),
+            "accepted_weak_mean": _ratio(self.accepted_weak_sum, self.accepted_weak_n),
+            "accepted_strong_mean": _ratio(self.accepted_strong_sum, self.accepted_strong_n),
             "calls": self.calls,
             "reasks": self.reasks,
             "call_errors": self.call_errors,
