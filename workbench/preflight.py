@@ -24,19 +24,13 @@ def check_models(config: RunConfig, probe_endpoints: bool = True, keys: bool = T
 
 def check_spec(spec: ModelSpec, where: str, keys: bool = True) -> None:
     """One model can be called: its provider is known here and its key is set."""
-    if spec.model.startswith("sim/"):
-        from workbench.providers.sim import check_model
-
+    if spec.model.startswith(_LOCAL_PROVIDERS):  # in-process: a known name, installed parts
+        if spec.model.startswith("sim/"):
+            from workbench.providers.sim import check_model
+        else:
+            from workbench.providers.local import check_model
         try:
             check_model(spec.model)
-        except ValueError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-        return
-    if spec.model.startswith("local/"):
-        from workbench.providers.local import check_model as check_local
-
-        try:
-            check_local(spec.model)
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
         return
@@ -48,7 +42,7 @@ def check_spec(spec: ModelSpec, where: str, keys: bool = True) -> None:
                 f"{where}: {spec.model} needs the key in ${spec.api_key_env}, which is not set"
             )
         return
-    if spec.model.startswith(_LOCAL_PROVIDERS) or spec.api_base:
+    if spec.api_base:  # a self-hosted OpenAI-compatible server needs no key
         return
     missing = _missing_keys(spec.model, where)
     if missing:
