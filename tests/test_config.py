@@ -79,6 +79,11 @@ def test_toml_file(tmp_path):
         (["models.weak.api_base=http://[::1/v1"], "not a valid URL"),
         (["models.weak.api_base=http://h:99999/v1"], "not a valid URL"),
         (["models.weak.api_base=ftp://h/v1"], "http:// or https://"),
+        (
+            ['models.weak.extra={"extra_headers": {"Ocp-Apim-Subscription-Key": "abc"}}'],
+            "Ocp-Apim-Subscription-Key",
+        ),
+        (['models.weak.extra={"extra_headers": {"X-Custom": "Bearer sk-x"}}'], "X-Custom"),
     ],
 )
 def test_bad_values_are_one_line_errors(sets, message):
@@ -119,6 +124,12 @@ def test_resolved_config_reads_back_with_the_same_thresholds():
         cfg = load_config(sets=sets)
         again = RunConfig.model_validate(cfg.resolved().model_dump(mode="json"))
         assert again.thresholds() == cfg.thresholds()
+
+
+def test_a_credential_in_api_base_is_not_echoed():
+    with pytest.raises(ConfigError) as info:
+        load_config(sets=["models.weak.api_base=http://user:hunter22@h/v1"])
+    assert "hunter22" not in str(info.value)
 
 
 def test_ordinary_extras_and_endpoints_pass():

@@ -86,3 +86,19 @@ def test_missing_credentials_stop_the_run():
         "litellm.InternalServerError: OpenAIException - Missing credentials. Please pass an `api_key`"
     )
     assert classify(exc).kind == "fatal"
+
+
+def test_a_key_in_a_malformed_2xx_reply_is_redacted_before_it_is_cut(monkeypatch):
+    key = "sk-rc-" + "SECRET0123" * 3
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    for pad in range(150, 200, 5):
+        with pytest.raises(MalformedResponse) as info:
+            parse_reply({"x": "p" * pad + "Bearer " + key})
+        assert "sk-rc" not in str(info.value), pad
+
+
+def test_absurd_token_counts_are_dropped():
+    got = parse_reply(
+        {"choices": [{"message": {"content": "ok"}}], "usage": {"prompt_tokens": 10**400}}
+    )
+    assert got.prompt_tokens is None

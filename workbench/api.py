@@ -165,8 +165,9 @@ def _resumed_or_error(run_dir: Path, docs, config, sets, probe: bool):
     except WorkbenchError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = " ".join(str(exc).split())[:300]  # one line, even for a validation report
         raise RunDirError(
-            f"cannot resume {run_dir}: the run directory is damaged ({type(exc).__name__}: {exc})"
+            f"cannot resume {run_dir}: the run directory is damaged ({type(exc).__name__}: {detail})"
         ) from None
 
 

@@ -403,7 +403,8 @@ def _one_line(exc: Any) -> str:
         return f"config: unknown {what} '{loc}'{hint}"
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
-    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    secret = "credential" in msg or "key" in msg  # never echo what may be a key
+    shown = "" if isinstance(got, dict | list) or got is None or secret else f" (got {got!r})"
     return f"config: {loc + ': ' if loc else ''}{msg}{shown}"
 
 

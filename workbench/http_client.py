@@ -22,12 +22,18 @@ class HTTPStatusError(Exception):
     """A non-2xx reply; `status_code` and `headers` as the retry policy expects."""
 
     def __init__(self, status_code: int, headers: Any, body: str):
-        from workbench.secrets import redact
 
-        # Redact before cutting: a key split by the cut would no longer be recognised.
-        super().__init__(f"HTTP {status_code}: {redact(body)[:300]}")
+        super().__init__(f"HTTP {status_code}: {_shown(body, 300)}")
         self.status_code = status_code
         self.headers = headers
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """A reply excerpt for an error message: redacted first, then cut (a key split by the cut
+    would no longer be recognised)."""
+    from workbench.secrets import redact
+
+    return redact(text)[:limit]
 
 
 class MalformedResponse(Exception):
@@ -50,7 +56,7 @@ def parse_reply(data: Any):
         text = choice["message"].get("content")
         finish = choice.get("finish_reason")
     except (KeyError, IndexError, TypeError, AttributeError):
-        raise MalformedResponse(f"not a chat completion: {str(data)[:200]}") from None
+        raise MalformedResponse(f"not a chat completion: {_shown(str(data))}") from None
     usage = data.get("usage")
     usage = usage if isinstance(usage, dict) else {}
     return checked_reply(text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"))
@@ -94,7 +100,9 @@ class HttpBackend:
         try:
             data = json.loads(raw)
         except ValueError:
-            raise MalformedResponse(f"body is not JSON: {raw[:200]!r}") from None
+            raise MalformedResponse(
+                f"body is not JSON: {_shown(raw.decode('utf-8', 'replace'))}"
+            ) from None
         return parse_reply(data)
 
     async def aclose(self) -> None:

@@ -97,8 +97,13 @@ def checked_reply(
     )
 
 
+MAX_TOKENS_PER_CALL = 10**9
+"""Usage figures above this are nonsense from the endpoint (and would overflow cost arithmetic)."""
+
+
 def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    return value if ok and 0 <= value <= MAX_TOKENS_PER_CALL else None
 
 
 class ModelClient:

@@ -35,9 +35,11 @@ def redact(text: str) -> str:
 
 _SECRET_KEY = re.compile(
     r"api[_-]?key|secret|password|passwd|authorization|credential|access[_-]?key"
-    r"|(^|[_-])token$|auth[_-]?token|ad[_-]?token|session[_-]?token|^x-api-key$",
+    r"|(^|[_-])token$|auth[_-]?token|ad[_-]?token|session[_-]?token|^x-api-key$"
+    r"|subscription[_-]?key|^cookie$",
     re.IGNORECASE,
 )
+_SECRET_VALUE = re.compile(r"\s*(bearer|basic)\s+\S|\s*sk-[a-z0-9_-]{8,}", re.IGNORECASE)
 _SECRET_QUERY = re.compile(r"key|token|secret|sig|password|auth|code", re.IGNORECASE)
 
 
@@ -50,6 +52,8 @@ def secret_like_names(value: Any, path: str = "") -> list[str]:
             if _SECRET_KEY.search(str(name)):
                 found.append(where)
             found.extend(secret_like_names(item, where))
+    elif isinstance(value, str) and _SECRET_VALUE.match(value):
+        found.append(path or "(value)")
     elif isinstance(value, list):
         for i, item in enumerate(value):
             found.extend(secret_like_names(item, f"{path}[{i}]"))
