@@ -144,3 +144,11 @@ def test_local_model_on_two_tasks(default_run, tmp_path):
     )
     s = summary["models"]["local/smollm2"]
     assert s["tasks_scored"] + s["errors"] == 2 and 0.0 <= s["score"] <= 1.0
+
+
+@pytest.mark.parametrize("line", ["42", "[1, 2]", "{oops"])
+def test_a_bench_line_that_is_not_an_object_is_one_line(tmp_path, line):
+    path = tmp_path / "bench.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(WorkbenchError, match=r"bench\.jsonl:1: "):
+        load_bench(path)

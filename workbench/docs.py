@@ -7,7 +7,6 @@ binary, non-UTF-8 or oversized document is a one-line error.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,16 +99,10 @@ def _from_file(path: Path, max_chars: int, root: Path) -> list[Document]:
 
 
 def _from_jsonl(text: str, path: Path, max_chars: int) -> list[Document]:
+    from workbench.records import input_rows
+
     docs = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DocumentError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise DocumentError(f'{path}:{n}: each line must be a JSON object with a "text" field')
+    for n, row in input_rows(text, path, DocumentError):
         docs.append(_from_mapping(row, str(path), n, max_chars, default_id=f"{path.stem}:{n}"))
     if not docs:
         raise DocumentError(f"{path}: empty document file")

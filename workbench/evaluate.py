@@ -14,7 +14,6 @@ Reported per model: max(0, mean clipped) with a bootstrap 95% interval.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from workbench.errors import ModelOutputError, ProviderError, WorkbenchError
 from workbench.llm import CallMeta, ModelClient
 from workbench.output_schemas import criterion_schema, judge_schema
 from workbench.prompts import load_prompts
-from workbench.records import Appender, write_json_atomic
+from workbench.records import Appender, input_rows, write_json_atomic
 from workbench.schemas import CriterionGrade, JudgeOutput
 
 
@@ -103,13 +102,7 @@ def load_bench(path: str | Path, limit: int | None = None) -> list[EvalTask]:
     if not path.is_file():
         raise WorkbenchError(f"no such benchmark file: {path}")
     tasks = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise WorkbenchError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+    for n, row in input_rows(path.read_text(encoding="utf-8"), path, WorkbenchError):
         tasks.append(_prbench_task(row, n) if "prompt_0" in row else _own_task(row, n, path))
         if limit and len(tasks) >= limit:
             break
