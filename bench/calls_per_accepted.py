@@ -15,7 +15,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from workbench.api import arun
+from workbench.engines import arun
 
 VARIANTS = {
     "(a) naive": {

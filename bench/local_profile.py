@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import workbench
-from workbench.profiles import local
+from workbench.config import local
 
 DOCS = Path(__file__).resolve().parents[1] / "examples" / "docs"
 

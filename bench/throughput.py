@@ -57,7 +57,7 @@ def start_server(latency: float) -> tuple[subprocess.Popen, str]:
 
 def write_docs(n: int, path: Path) -> Path:
     """N short documents (three sentences of the bundled corpus each) as one JSONL file."""
-    from workbench.providers.sim.text import sentences
+    from workbench.providers.sim import sentences
 
     pool = [
         s
@@ -72,7 +72,7 @@ def write_docs(n: int, path: Path) -> Path:
 
 
 async def sequential_rate(api_base: str, calls: int = 5) -> float:
-    from workbench._litellm import get_litellm
+    from workbench.model.backends import get_litellm
 
     litellm = get_litellm()
     message = [
@@ -97,7 +97,7 @@ async def litellm_ceiling(
 ) -> tuple[float, float]:
     """Calls/s and CPU ms per call of a bare acompletion loop at this concurrency, replaying the
     loop's own requests (same messages, schemas and parameters) so the CPU comparison is fair."""
-    from workbench._litellm import get_litellm
+    from workbench.model.backends import get_litellm
 
     litellm = get_litellm()
     done = 0
@@ -123,9 +123,9 @@ async def loop_rate(
 ):
     """Calls/s (overall and steady state) and CPU ms per call of the workbench loop, with the
     default config (call cache on, fresh), and the requests it sent."""
-    from workbench.api import arun
-    from workbench.cache import CallCache
-    from workbench.profiles import sim_served
+    from workbench.config import sim_served
+    from workbench.engines import arun
+    from workbench.model import CallCache
 
     config = {
         **sim_served(api_base, client),

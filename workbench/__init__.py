@@ -6,14 +6,15 @@ a Weak and a Strong solver and a Judge, over LiteLLM.
     run = await workbench.arun(docs, config) # in a notebook
     run = workbench.load_run("runs/...")     # run.rounds, run.accepted, run.calls
 
-LiteLLM, pandas and plotly are imported only when needed.
+LiteLLM, pandas and plotly are imported only when needed. The subpackages, bottom to top:
+config, inputs, providers -> model -> roles -> records -> loop -> engines ->
+analysis, datasets, evolve -> notebook -> cli (see the README's Architecture section).
 """
 
 from __future__ import annotations
 
-from workbench._litellm import configure_env
-
-__version__ = "0.1.0"
+from workbench._env import configure_env
+from workbench._version import __version__
 
 configure_env()
 
@@ -28,22 +29,22 @@ __all__ = [
     "__version__",
 ]
 
+_LAZY = {
+    "run": "workbench.engines",
+    "arun": "workbench.engines",
+    "load_run": "workbench.records",
+    "Run": "workbench.records",
+    "load_config": "workbench.config",
+    "RunConfig": "workbench.config",
+    "Thresholds": "workbench.config",
+    "thresholds": "workbench.config",
+    "decide": "workbench.loop",
+}
+
 
 def __getattr__(name: str):
-    if name in ("run", "arun"):
-        from workbench import api
+    if name in _LAZY:
+        import importlib
 
-        return getattr(api, name)
-    if name in ("load_run", "Run"):
-        from workbench import runs
-
-        return getattr(runs, name)
-    if name in ("load_config", "RunConfig"):
-        from workbench import config
-
-        return getattr(config, name)
-    if name in ("decide", "Thresholds", "thresholds"):
-        from workbench import acceptance
-
-        return getattr(acceptance, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")

@@ -1,0 +1,63 @@
+"""Tables and charts over run records (pandas, plotly)."""
+
+from __future__ import annotations
+
+from workbench.analysis._plots import (
+    BINS,
+    DECISION_COLORS,
+    SIDE_COLORS,
+    add_threshold_lines,
+    baseline_vs_agentic,
+    cost_per_accepted,
+    decision_funnel,
+    decisions_bar,
+    evolution,
+    gap_histogram,
+    rounds_to_acceptance,
+    score_distributions,
+    variant_comparison,
+    weak_vs_strong,
+)
+from workbench.analysis._tables import (
+    DECISION_ORDER,
+    PUBLISHED_ROUNDS_PER_ACCEPTED,
+    as_records,
+    compare,
+    decision_counts,
+    documents_accepted,
+    efficiency,
+    flips,
+    funnel,
+    redecide,
+    rounds_to_accept,
+    scores_long,
+)
+
+__all__ = [
+    "BINS",
+    "DECISION_COLORS",
+    "DECISION_ORDER",
+    "PUBLISHED_ROUNDS_PER_ACCEPTED",
+    "SIDE_COLORS",
+    "add_threshold_lines",
+    "as_records",
+    "baseline_vs_agentic",
+    "compare",
+    "cost_per_accepted",
+    "decision_counts",
+    "decision_funnel",
+    "decisions_bar",
+    "documents_accepted",
+    "efficiency",
+    "evolution",
+    "flips",
+    "funnel",
+    "gap_histogram",
+    "redecide",
+    "rounds_to_accept",
+    "rounds_to_acceptance",
+    "score_distributions",
+    "scores_long",
+    "variant_comparison",
+    "weak_vs_strong",
+]

@@ -1,0 +1,195 @@
+"""Accepted examples out to training data: SFT chat JSONL, GRPO JSONL, a HF dataset or parquet.
+
+Near-duplicate questions are dropped first (MinHash over word 3-grams); a
+dataset card records models, thresholds, counts, score statistics and prompt
+hashes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import fmean, median
+from typing import Any
+
+from workbench.datasets._dedup import near_duplicates
+from workbench.errors import WorkbenchError
+from workbench.records import Run, dumps
+
+FORMATS = ("sft", "grpo", "hf", "parquet")
+
+
+@dataclass
+class Exported:
+    path: Path
+    card: Path
+    rows: int
+    duplicates_removed: int
+
+
+def user_prompt(example: dict[str, Any]) -> str:
+    """What the model to be trained sees: the context, then the question."""
+    context = (example.get("context") or "").strip()
+    return f"{context}\n\n{example['question'].strip()}" if context else example["question"].strip()
+
+
+def sft_row(example: dict[str, Any]) -> dict[str, Any]:
+    """TRL's conversational format: `messages` with a user turn and the assistant's label."""
+    return {
+        "messages": [
+            {"role": "user", "content": user_prompt(example)},
+            {"role": "assistant", "content": example["label"]},
+        ],
+        "id": example["id"],
+    }
+
+
+def grpo_row(example: dict[str, Any]) -> dict[str, Any]:
+    """A conversational `prompt` for GRPOTrainer; the other columns reach the reward function."""
+    return {
+        "prompt": [{"role": "user", "content": user_prompt(example)}],
+        "rubric": [{"criterion": c["criterion"], "weight": c["weight"]} for c in example["rubric"]],
+        "reference_answer": example["reference_answer"],
+        "id": example["id"],
+        "doc_id": example["doc_id"],
+        "weak_scores": example["weak_scores"],
+        "strong_scores": example["strong_scores"],
+        "weak_mean": example["weak_mean"],
+        "strong_mean": example["strong_mean"],
+        "gap": example["gap"],
+    }
+
+
+def full_row(example: dict[str, Any]) -> dict[str, Any]:
+    """Every field, for the datasets formats."""
+    return {
+        **grpo_row(example),
+        **sft_row(example),
+        "context": example["context"],
+        "question": example["question"],
+        "question_type": example["question_type"],
+        "label": example["label"],
+        "p_value": example.get("p_value"),
+    }
+
+
+def dedup(
+    examples: list[dict[str, Any]], threshold: float | None
+) -> tuple[list[dict[str, Any]], int]:
+    if threshold is None or threshold >= 1.0 or len(examples) < 2:
+        return examples, 0
+    drop = set(near_duplicates([e["question"] for e in examples], threshold))
+    return [e for i, e in enumerate(examples) if i not in drop], len(drop)
+
+
+def export(
+    run_dir: str | Path, fmt: str, out: str | Path, dedup_threshold: float | None = 0.8
+) -> Exported:
+    if fmt not in FORMATS:
+        raise WorkbenchError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    run = Run(run_dir)
+    examples = sorted(run.records("accepted"), key=lambda e: e["id"])
+    if not examples:
+        raise WorkbenchError(f"{run_dir} has no accepted examples to export")
+    kept, removed = dedup(examples, dedup_threshold)
+    out = Path(out)
+    if out.exists() and (out.is_file() or any(out.iterdir())):
+        raise WorkbenchError(f"{out} already exists; choose another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("sft", "grpo"):
+        make = sft_row if fmt == "sft" else grpo_row
+        with open(out, "w", encoding="utf-8") as f:
+            for e in kept:
+                f.write(dumps(make(e)) + "\n")
+        card = out.with_name(out.name + ".card.md")
+    else:
+        dataset = _dataset([full_row(e) for e in kept])
+        if fmt == "hf":
+            dataset.save_to_disk(str(out))
+            card = out / "README.md"
+        else:
+            dataset.to_parquet(str(out))
+            card = out.with_name(out.name + ".card.md")
+    card.write_text(dataset_card(run, kept, removed, dedup_threshold, fmt), encoding="utf-8")
+    return Exported(out, card, len(kept), removed)
+
+
+def _dataset(rows: list[dict[str, Any]]):
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    try:
+        import datasets
+    except ImportError:
+        raise WorkbenchError(
+            "hf and parquet exports need the datasets package: pip install -e '.[export]'"
+        ) from None
+    datasets.disable_progress_bars()
+    return datasets.Dataset.from_list(rows)
+
+
+def dataset_card(
+    run: Run, kept: list[dict[str, Any]], removed: int, threshold: float | None, fmt: str
+) -> str:
+    header = run.header
+    config = header["config"]
+    t = header["thresholds"]
+    s = run.summary
+
+    def stats(key: str) -> str:
+        values = [e[key] for e in kept]
+        return f"mean {fmean(values):.3f}, median {median(values):.3f}, min {min(values):.3f}, max {max(values):.3f}"
+
+    models = "\n".join(
+        f"| {role} | `{spec['model']}` | {spec.get('api_base') or ''} |"
+        for role, spec in config["models"].items()
+    )
+    prompts = "\n".join(
+        f"| {role} | `{p['sha256'][:16]}` |" for role, p in header["prompts"].items()
+    )
+    thresholds = ", ".join(f"{k}={v}" for k, v in t.items() if v is not None and k != "preset")
+    return f"""---
+task_categories: [question-answering]
+tags: [synthetic, autodata, rubrics]
+---
+# Autodata examples from `{run.dir.name}`
+
+Generated by the workbench ({header["workbench_version"]}) in **{config["mode"]}** mode: a challenger wrote each
+question and rubric from a source document; it was kept when the weak solver failed, the strong one
+succeeded and the gap held. Exported as `{fmt}`.
+
+## Counts
+
+| | |
+| --- | --- |
+| documents | {s["documents"]} |
+| rounds | {s["rounds"]} |
+| accepted | {len(kept) + removed} |
+| near-duplicates removed (Jaccard >= {threshold}) | {removed} |
+| examples in this export | {len(kept)} |
+| mean rounds to acceptance | {s.get("mean_rounds_to_accept")} |
+
+## Scores of the exported examples
+
+- weak mean: {stats("weak_mean")}
+- strong mean: {stats("strong_mean")}
+- gap: {stats("gap")}
+
+## Acceptance
+
+Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
+
+## Models
+
+| role | model | api_base |
+| --- | --- | --- |
+{models}
+
+## Prompts (sha256)
+
+| role | hash |
+| --- | --- |
+{prompts}
+
+Decisions over all rounds: `{json.dumps(s["decisions"])}`.
+"""

@@ -1,0 +1,274 @@
+"""The Python entry points: `arun()` (async-first) and `run()` (sync convenience)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from workbench.config import ROLES, RunConfig, deep_merge, load_config
+from workbench.engines._client import make_client
+from workbench.errors import ConfigError, RunDirError, StopRun, WorkbenchError
+from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
+from workbench.loop import run_documents
+from workbench.model import Backend, CallCache, check_models, declare
+from workbench.model import default_path as default_cache_path
+from workbench.model.backends import get_litellm
+from workbench.records import (
+    RESUMABLE,
+    Run,
+    RunLock,
+    RunWriter,
+    Tally,
+    check_compatible,
+    drop_torn_tails,
+    read_header,
+)
+from workbench.records import progress as read_progress
+from workbench.roles import Env, load_prompts
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+def as_config(
+    config: RunConfig | dict | str | Path | None, sets: list[str] | None = None
+) -> RunConfig:
+    """A RunConfig from an object, a dict, a file path, or nothing (the defaults)."""
+    if isinstance(config, str | Path):
+        return load_config(config, sets)
+    if isinstance(config, RunConfig) and not sets:
+        return config
+    return load_config(None, sets, base=config)
+
+
+def prepare(
+    docs: Iterable[Any] | None,
+    config: RunConfig | dict | str | Path | None = None,
+    sets: list[str] | None = None,
+    prompts: dict[str, str] | None = None,
+    probe_endpoints: bool = True,
+    keys: bool = True,
+) -> tuple[RunConfig, list[Document], PromptSet, list[str]]:
+    """Every check that can fail on user input, before anything is written or spent
+    (`keys=False`: a dry run, which calls nothing, needs no keys)."""
+    cfg = as_config(config, sets)
+    documents = load_documents(docs, cfg.limits.max_doc_chars)
+    prompt_set = load_prompts(cfg.prompts.model_dump(), prompts)
+    warnings = check_models(cfg, probe_endpoints, keys)
+    check_cache(cfg)
+    declare([getattr(cfg.models, r).api_key_env for r in ROLES])
+    return cfg, documents, prompt_set, warnings
+
+
+def check_cache(cfg: RunConfig) -> None:
+    """The call cache opens (a bad `cache.path` is a config error, found before the run starts)."""
+    if not cfg.cache.enabled:
+        return
+    path = cfg.cache.path or default_cache_path()
+    try:
+        CallCache(path).close()
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"cache.path {path}: cannot open the call cache: {exc}") from None
+
+
+async def arun(
+    docs: Iterable[Any] | None = None,
+    config: RunConfig | dict | str | Path | None = None,
+    *,
+    out: str | Path | None = None,
+    sets: list[str] | None = None,
+    prompts: dict[str, str] | None = None,
+    listeners: Iterable[Listener] = (),
+    backend: Backend | None = None,
+    resume: str | Path | None = None,
+) -> Run:
+    """Run the loop over `docs` (paths, Documents or {"id","text"} dicts; None: bundled examples).
+
+    With `resume=RUN_DIR`, continue that run instead: finished documents and rounds
+    are kept, the rest goes on (config changes are limited to budgets, limits and
+    retries; documents must be unchanged)."""
+    # A custom backend (tests, benchmarks) is not HTTP: nothing to probe.
+    probe = backend is None
+    warnings: list[str] = []
+    if resume is not None:
+        lock = RunLock(_existing_run_dir(Path(resume)))
+        try:
+            cfg, documents, prompt_set, writer, starts = _resumed_or_error(
+                Path(resume), docs, config, sets, probe
+            )
+        except BaseException:
+            lock.release()
+            raise
+    else:
+        cfg, documents, prompt_set, warnings = prepare(docs, config, sets, prompts, probe)
+        run_dir = Path(out) if out else default_run_dir(cfg.mode)
+        meta = {
+            "count": len(documents),
+            "fingerprint": fingerprint(documents),
+            "sources": _sources(docs),
+        }
+        if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+            raise RunDirError(f"{run_dir} already exists and is not empty; choose another --out")
+        lock = RunLock(run_dir)
+        try:
+            writer = RunWriter.create(
+                run_dir, cfg, prompt_set, meta, warnings, Tally(documents=len(documents))
+            )
+        except BaseException:
+            lock.release()
+            raise
+        starts = {}
+    writer.listeners.extend(listeners)
+    done = writer.tally.documents_done
+    for listener in writer.listeners:
+        listener(
+            "start",
+            {"documents": writer.tally.documents, "documents_done": done, "warnings": warnings},
+        )
+    client = make_client(cfg, writer, backend)
+    env = Env(cfg, prompt_set, client)
+    status, reason = "complete", ""
+    try:
+        if backend is None:  # import LiteLLM off the event loop, before any call is timed
+            await asyncio.to_thread(get_litellm)
+        stop = await _run_until_stopped(env, cfg, documents, writer, starts)
+        if stop is not None:
+            status, reason = stop.status, stop.reason
+    except asyncio.CancelledError:
+        status, reason = "cancelled", "stopped before the end; the records so far are kept"
+        raise
+    except BaseException as exc:
+        status, reason = "error", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        writer.write_summary(status, reason)
+        writer.close()
+        if client.cache is not None:
+            client.cache.close()
+        await client.aclose()
+        lock.release()
+    return Run(writer.dir)
+
+
+def _existing_run_dir(run_dir: Path) -> Path:
+    if not (run_dir / "config.json").is_file():
+        raise RunDirError(f"{run_dir} is not a run directory (no config.json)")
+    return run_dir
+
+
+def _resumed_or_error(run_dir: Path, docs, config, sets, probe: bool):
+    """`_resumed`, with a damaged run directory reported in one line rather than a traceback."""
+    try:
+        return _resumed(run_dir, docs, config, sets, probe)
+    except WorkbenchError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = " ".join(str(exc).split())[:300]  # one line, even for a validation report
+        raise RunDirError(
+            f"cannot resume {run_dir}: the run directory is damaged ({type(exc).__name__}: {detail})"
+        ) from None
+
+
+def _sources(docs: Iterable[Any] | None) -> list[str] | None:
+    """Absolute paths of the inputs, so a resume can reload them (None for in-memory documents)."""
+    if docs is None:
+        return [str(default_docs_dir())]
+    items = list(docs)
+    if all(isinstance(d, str | Path) for d in items):
+        return [str(Path(d).resolve()) for d in items]
+    return None
+
+
+def _resumed(run_dir: Path, docs, config, sets, probe: bool):
+    """Reopen RUN_DIR after checking that documents, config and prompts are unchanged."""
+    header = read_header(run_dir)
+    stored = RunConfig.model_validate(header["config"])
+    base = stored.resolved().model_dump(mode="json")
+    if isinstance(config, str | Path):
+        cfg = load_config(config, sets, base=base)
+    else:
+        overrides = (
+            config.model_dump(exclude_unset=True) if isinstance(config, RunConfig) else config
+        )
+        cfg = load_config(None, sets, base=deep_merge(base, overrides or {}))
+    check_compatible(stored, cfg)
+    sources = docs if docs is not None else header["documents"].get("sources")
+    if docs is None and header["documents"].get("sources", "missing") is None:
+        raise RunDirError(
+            f"{run_dir} was started from in-memory documents: pass the same documents to resume it"
+        )
+    documents = load_documents(sources, cfg.limits.max_doc_chars)
+    if fingerprint(documents) != header["documents"]["fingerprint"]:
+        raise RunDirError(
+            "cannot resume: the documents changed since the run started (different ids or text)"
+        )
+    strings = {}
+    for role, info in header["prompts"].items():
+        text = (run_dir / info["file"]).read_text(encoding="utf-8")
+        if hashlib.sha256(text.encode()).hexdigest() != info["sha256"]:
+            raise RunDirError(
+                f"cannot resume: {run_dir / info['file']} was edited after the run started"
+            )
+        strings[role] = text
+    prompt_set = load_prompts(None, strings)
+    check_models(cfg, probe)
+    declare([getattr(cfg.models, r).api_key_env for r in ROLES])
+    dropped = drop_torn_tails(run_dir)
+    state = read_progress(run_dir, cfg, [d.id for d in documents])
+    note = {
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "dropped_torn_bytes": dropped,
+        "documents_done": len(state.done),
+        "config": cfg.resolved().model_dump(mode="json", include=RESUMABLE),
+    }
+    writer = RunWriter.reopen(run_dir, state.tally, note)
+    for example in state.missing_examples:
+        writer.accepted(example)
+    remaining = [d for d in documents if d.id not in state.done]
+    starts = {
+        doc_id: (state.next_round[doc_id], state.history[doc_id]) for doc_id in state.next_round
+    }
+    return cfg, remaining, prompt_set, writer, starts
+
+
+async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts) -> StopRun | None:
+    """Run every document; a StopRun (budget, breaker, fatal error) ends the run cleanly."""
+    stops: list[StopRun] = []
+    rounds = None
+    if cfg.engine == "ray":
+        from workbench.engines._ray import RayRounds
+
+        rounds = RayRounds(cfg, env.prompts, writer)
+    try:
+        await run_documents(env, cfg.thresholds(), documents, writer, starts, rounds)
+    except* StopRun as group:
+        stops.extend(group.exceptions)
+    finally:
+        if rounds is not None:
+            rounds.close()
+    return stops[0] if stops else None
+
+
+def run(
+    docs: Iterable[Any] | None = None,
+    config: RunConfig | dict | str | Path | None = None,
+    **kwargs: Any,
+) -> Run:
+    """Synchronous `arun`. Safe to call repeatedly, and from a notebook cell."""
+    from workbench.engines._sync import run_sync
+
+    return run_sync(arun(docs, config, **kwargs))
+
+
+def default_run_dir(mode: str, root: str | Path = "runs") -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path(root) / f"{stamp}-{mode}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path

@@ -1,0 +1,18 @@
+"""The Autodata loop: rounds on a document, acceptance, statistics, estimate."""
+
+from __future__ import annotations
+
+from workbench.loop._acceptance import STRONG_NOT_RUN, decide
+from workbench.loop._estimate import format_estimate, upper_bound
+from workbench.loop._orchestrator import run_documents, run_round
+from workbench.loop._stats import permutation_p_value
+
+__all__ = [
+    "STRONG_NOT_RUN",
+    "decide",
+    "format_estimate",
+    "permutation_p_value",
+    "run_documents",
+    "run_round",
+    "upper_bound",
+]

@@ -1,0 +1,39 @@
+"""The model layer: the one client (`ModelClient.complete()`), requests, replies, parsing,
+cache, pricing, secrets and preflight checks."""
+
+from __future__ import annotations
+
+from workbench.model._cache import CallCache, default_path
+from workbench.model._client import RAW_KEPT_CHARS, ModelClient
+from workbench.model._parsing import ParseError, extract_json, parse_model
+from workbench.model._preflight import check_models, check_spec, family
+from workbench.model._pricing import cost_usd, prices
+from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
+from workbench.model._request import DEFAULT_COMPLETION_CAP, build_request, response_format
+from workbench.model._secrets import declare
+from workbench.model.backends._litellm import litellm_backend
+
+__all__ = [
+    "Backend",
+    "CallCache",
+    "CallMeta",
+    "DEFAULT_COMPLETION_CAP",
+    "MAX_REPLY_CHARS",
+    "ModelClient",
+    "ParseError",
+    "RAW_KEPT_CHARS",
+    "Reply",
+    "ReplyTooLarge",
+    "build_request",
+    "check_models",
+    "check_spec",
+    "cost_usd",
+    "declare",
+    "default_path",
+    "extract_json",
+    "family",
+    "parse_model",
+    "litellm_backend",
+    "prices",
+    "response_format",
+]

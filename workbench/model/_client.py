@@ -1,0 +1,334 @@
+"""The one function that calls models: `ModelClient.complete()`.
+
+Request building, structured output, tolerant parsing, the one re-ask, usage,
+cost and call records all live here and nowhere else. LiteLLM is imported on
+the first call, not before. Tests swap `backend`, never the agents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import astuple
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from workbench.config import ModelSpec, Retry
+from workbench.errors import ModelOutputError, ProviderError, StopRun
+from workbench.model._cache import CallCache, cache_key
+from workbench.model._parsing import ParseError, parse_model
+from workbench.model._pricing import cost_usd, prices
+from workbench.model._reply import Backend, CallMeta, Completion, Reply
+from workbench.model._request import SCHEMA_IN_PROMPT, build_request, estimate_tokens, reask_request
+from workbench.model._secrets import declare, redact
+from workbench.model.backends._litellm import litellm_backend
+from workbench.model.guards import (
+    Budget,
+    BudgetExhausted,
+    CircuitBreaker,
+    Failure,
+    TokenBucket,
+    backoff_s,
+    classify,
+)
+
+T = TypeVar("T", bound=BaseModel)
+
+RAW_KEPT_CHARS = 20_000
+"""How much of an unusable reply an `error` round keeps."""
+
+
+"""Usage figures above this are nonsense from the endpoint (and would overflow cost arithmetic)."""
+
+
+class ModelClient:
+    """Calls models for one run: the cache, retries, limits, budget and circuit breaker, and records."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        concurrency: int = 32,
+        on_call: Callable[[dict[str, Any]], None] | None = None,
+        backend: Backend | None = None,
+        cache: CallCache | None = None,
+        retry: Retry | None = None,
+        breaker: CircuitBreaker | None = None,
+        budget: Budget | None = None,
+    ):
+        self.seed = seed
+        self.concurrency = concurrency
+        self.on_call = on_call or (lambda record: None)
+        self.backend = backend
+        """A fixed backend for every call (tests, benchmarks); None: chosen per model spec."""
+        self._http: Any = None
+        self.cache = cache
+        self.retry = retry or Retry()
+        self.breaker = breaker or CircuitBreaker()
+        self.budget = budget or Budget()
+        self.stopped: StopRun | None = None
+        self._global: asyncio.Semaphore | None = None
+        self._per_model: dict[str, asyncio.Semaphore] = {}
+        self._buckets: dict[str, tuple[TokenBucket | None, TokenBucket | None]] = {}
+
+    async def complete(
+        self,
+        spec: ModelSpec,
+        prompt: str,
+        meta: CallMeta,
+        schema: type[T] | None = None,
+        validate: Callable[[T], None] | None = None,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Completion:
+        """One model answer; with `schema`, a validated record, re-asking once if needed.
+
+        `json_schema` is what the provider is asked to follow (default: the
+        pydantic model's schema); the reply is always validated as `schema`."""
+        messages = [{"role": "user", "content": prompt}]
+        wire = (
+            json_schema
+            if json_schema is not None
+            else (_schema(schema) if schema is not None else None)
+        )
+        if wire is not None and spec.structured_output == "prompt":
+            messages[0]["content"] += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
+        request = build_request(
+            spec, messages, wire, self.call_seed(meta), name=schema.__name__ if schema else ""
+        )
+        reply = await self._call(spec, request, meta, reask=0)
+        if schema is None:
+            return Completion(reply.text, None, 1)
+        parsed, error = _parse(reply, schema, validate)
+        if parsed is not None and reply.finish_reason != "length":
+            return Completion(reply.text, parsed, 1)
+        # A reply cut off at max_tokens is asked again with more room even if what arrived
+        # can be closed and parsed; the salvaged parse is only taken on the second try.
+        error = error or "the reply was cut off at the token limit"
+        request = reask_request(request, reply, error)
+        second = await self._call(spec, request, meta, reask=1)
+        parsed, error2 = _parse(second, schema, validate)
+        if parsed is not None:
+            return Completion(second.text, parsed, 2)
+        raise ModelOutputError(
+            f"{meta.role}: unusable output after a re-ask: {error2}",
+            raw=second.text[:RAW_KEPT_CHARS],
+        )
+
+    def call_seed(self, meta: CallMeta) -> int:
+        """Per-call seed from (run seed, document, round, role, side, rollout): rollouts and
+        rounds differ, reruns repeat."""
+        key = f"{self.seed}|{meta.doc_id}|{meta.round}|{meta.role}|{meta.side}|{meta.attempt}"
+        digest = hashlib.sha256(key.encode()).digest()
+        return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+    def stop(self, reason: StopRun) -> StopRun:
+        """Make every further call raise `reason` (the first reason wins)."""
+        if self.stopped is None:
+            self.stopped = reason
+        return self.stopped
+
+    async def _call(self, spec: ModelSpec, request: dict, meta: CallMeta, reask: int) -> Reply:
+        """One request: from the cache, else from the provider with retries; every attempt recorded."""
+        if self.stopped:
+            raise self.stopped
+        # The in-process simulator is deterministic and faster than a cache lookup: never cached.
+        cacheable = self.cache is not None and not spec.model.startswith("sim/")
+        key = cache_key(request, meta.attempt) if cacheable else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                reply = Reply(**hit)
+                self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True)
+                return reply
+        prompt_estimate, completion_cap = estimate_tokens(request)
+        per_token = prices(spec) if self.budget.usd is not None else None
+        usd_estimate = (
+            (prompt_estimate * per_token[0] + completion_cap * per_token[1]) if per_token else 0.0
+        )
+        for attempt in range(1, self.retry.max_attempts + 1):
+            if self.stopped:
+                raise self.stopped
+            try:
+                reservation = await self.budget.reserve(
+                    usd_estimate, prompt_estimate + completion_cap
+                )
+            except BudgetExhausted as exc:
+                raise self.stop(StopRun("budget", str(exc))) from None
+            await self._rate_limit(spec, prompt_estimate + completion_cap)
+            reply, failure, latency = await self._attempt(spec, request, reservation)
+            if reply is not None:
+                # A key the endpoint echoes back must not reach the cache or the records.
+                reply = Reply(redact(reply.text), *astuple(reply)[1:])
+                cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
+                self.budget.settle(
+                    reservation,
+                    cost or 0.0,
+                    (reply.prompt_tokens or 0) + (reply.completion_tokens or 0),
+                )
+                self.breaker.record(True)
+                if key is not None:
+                    self.cache.put(key, request, reply.__dict__)
+                self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost)
+                return reply
+            error = redact(failure.message)[:500]
+            self._record(spec, meta, reask, attempt, latency, None, error)
+            if failure.kind == "fatal":
+                raise self.stop(StopRun("fatal_error", f"{meta.role} ({spec.model}): {error}"))
+            if self.breaker.record(False, error):
+                raise self.stop(StopRun("circuit_breaker", self.breaker.reason()))
+            if failure.kind == "permanent" or attempt == self.retry.max_attempts:
+                raise ProviderError(
+                    f"{meta.role} call to {spec.model} failed after {attempt} attempt(s): {error}"
+                )
+            await asyncio.sleep(
+                backoff_s(attempt, self.retry.base_s, self.retry.max_s, failure.retry_after_s)
+            )
+        raise AssertionError("unreachable")
+
+    async def _attempt(
+        self, spec: ModelSpec, request: dict, reservation
+    ) -> tuple[Reply | None, Failure | None, float]:
+        if self._global is None:
+            self._global = asyncio.Semaphore(self.concurrency)
+        limit = self._model_limit(spec)
+        backend = self._backend(spec)
+        t0 = 0.0
+        try:
+            # Latency is the call's own: timed once a slot is held, not while queueing for one.
+            async with self._global:
+                if limit is None:
+                    t0 = time.perf_counter()
+                    reply = await backend(**request, api_key=_api_key(spec))
+                else:
+                    async with limit:
+                        t0 = time.perf_counter()
+                        reply = await backend(**request, api_key=_api_key(spec))
+            return reply, None, time.perf_counter() - t0
+        except asyncio.CancelledError:
+            self.budget.settle(reservation, 0.0, 0)
+            raise
+        except Exception as exc:  # provider errors of every kind end up here
+            self.budget.settle(reservation, 0.0, 0)
+            return None, classify(exc), (time.perf_counter() - t0) if t0 else 0.0
+
+    def _backend(self, spec: ModelSpec) -> Backend:
+        if self.backend is not None:
+            return self.backend
+        if spec.client == "http":
+            if self._http is None:
+                from workbench.model.backends import HttpBackend
+
+                self._http = HttpBackend()
+            return self._http
+        return litellm_backend
+
+    async def aclose(self) -> None:
+        """Release the HTTP session of `client = "http"` models and stop LiteLLM's background
+        logging task (call from the loop that made the calls)."""
+        from workbench.model.backends import drain
+
+        if self._http is not None:
+            await self._http.aclose()
+        await drain()
+
+    async def _rate_limit(self, spec: ModelSpec, tokens: int) -> None:
+        if spec.rpm is None and spec.tpm is None:
+            return
+        key = f"{spec.model}|{spec.api_base}"
+        if key not in self._buckets:
+            self._buckets[key] = (
+                TokenBucket(spec.rpm) if spec.rpm else None,
+                TokenBucket(spec.tpm) if spec.tpm else None,
+            )
+        requests, token_bucket = self._buckets[key]
+        if requests is not None:
+            await requests.acquire(1)
+        if token_bucket is not None:
+            await token_bucket.acquire(tokens)
+
+    def _record(
+        self,
+        spec: ModelSpec,
+        meta: CallMeta,
+        reask: int,
+        attempt: int,
+        latency: float,
+        reply: Reply | None,
+        error: str | None,
+        cached: bool = False,
+        cost: float | None = None,
+    ) -> None:
+        if reply is not None and cost is None and not cached:
+            cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
+        if cached and reply is not None:
+            cost = (
+                0.0
+                if cost_usd(spec, reply.prompt_tokens, reply.completion_tokens) is not None
+                else None
+            )
+        self.on_call(
+            {
+                "ts": round(time.time(), 3),
+                "role": meta.role,
+                "model": spec.model,
+                "doc_id": meta.doc_id,
+                "round": meta.round,
+                "attempt": meta.attempt,
+                "side": meta.side,
+                "reask": reask,
+                "try": attempt,
+                "latency_s": round(latency, 4),
+                "prompt_tokens": reply.prompt_tokens if reply else None,
+                "completion_tokens": reply.completion_tokens if reply else None,
+                "cost_usd": cost,
+                "cached": cached,
+                "finish_reason": reply.finish_reason if reply else None,
+                "error": error,
+            }
+        )
+
+    def _model_limit(self, spec: ModelSpec) -> asyncio.Semaphore | None:
+        if spec.max_concurrency is None:
+            return None
+        key = f"{spec.model}|{spec.api_base}"
+        if key not in self._per_model:
+            self._per_model[key] = asyncio.Semaphore(spec.max_concurrency)
+        return self._per_model[key]
+
+
+def _parse(
+    reply: Reply, schema: type[T], validate: Callable[[T], None] | None
+) -> tuple[T | None, str]:
+    try:
+        parsed = parse_model(reply.text, schema)
+        if validate is not None:
+            validate(parsed)
+        return parsed, ""
+    except (ParseError, ValueError) as exc:
+        why = str(exc)
+        if reply.finish_reason == "length":
+            why = f"the reply was cut off at the token limit ({why})"
+        return None, why
+
+
+_SCHEMAS: dict[type, dict] = {}
+
+
+def _schema(model: type[BaseModel]) -> dict:
+    if model not in _SCHEMAS:
+        _SCHEMAS[model] = model.model_json_schema()
+    return _SCHEMAS[model]
+
+
+def _api_key(spec: ModelSpec) -> str | None:
+    if spec.api_key_env:
+        declare([spec.api_key_env])  # whatever name holds a key we send is redacted everywhere
+        return os.environ.get(spec.api_key_env)
+    if spec.api_base and not spec.model.startswith(("sim/", "local/")):
+        # OpenAI-compatible local servers need some key; this is not a secret.
+        return "no-key"
+    return None

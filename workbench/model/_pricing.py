@@ -1,0 +1,42 @@
+"""Cost of a call: the model spec's own prices, else LiteLLM's local price map, else None."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from workbench.config import ModelSpec
+
+
+def cost_usd(
+    spec: ModelSpec, prompt_tokens: int | None, completion_tokens: int | None
+) -> float | None:
+    """USD for one call, or None (never 0) when the price is unknown."""
+    if prompt_tokens is None or completion_tokens is None:
+        return None
+    per_token = prices(spec)
+    if per_token is None:
+        return None
+    return prompt_tokens * per_token[0] + completion_tokens * per_token[1]
+
+
+def prices(spec: ModelSpec) -> tuple[float, float] | None:
+    """(USD per prompt token, USD per completion token), or None if unknown."""
+    if spec.input_cost_per_token is not None and spec.output_cost_per_token is not None:
+        return spec.input_cost_per_token, spec.output_cost_per_token
+    return _price_map_entry(spec.model)
+
+
+@lru_cache(maxsize=256)
+def _price_map_entry(model: str) -> tuple[float, float] | None:
+    if model.startswith(("sim/", "local/")):
+        return None
+    from workbench.model.backends import get_litellm
+
+    litellm = get_litellm()
+    try:
+        prompt_cost, completion_cost = litellm.cost_per_token(
+            model=model, prompt_tokens=1_000_000, completion_tokens=1_000_000
+        )
+    except Exception:
+        return None
+    return prompt_cost / 1_000_000, completion_cost / 1_000_000

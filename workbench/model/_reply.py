@@ -1,0 +1,75 @@
+"""What calls return: a backend's `Reply`, `complete()`'s `Completion`, and call metadata.
+
+A leaf: backends and the client both build on these types."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_REPLY_CHARS = 1_000_000
+"""Longer replies are refused: no answer in this loop needs a megabyte, and a hostile or broken
+endpoint must not fill the disk, the cache or memory."""
+
+
+class ReplyTooLarge(Exception):
+    """A reply over MAX_REPLY_CHARS: not retried, nothing of it stored."""
+
+
+def checked_reply(
+    text: Any, finish_reason: Any, prompt_tokens: Any, completion_tokens: Any
+) -> Reply:
+    """A backend's raw fields as a `Reply`: text capped, token counts non-negative ints or None
+    (an endpoint's usage figures are untrusted too: they feed budgets and summaries)."""
+    text = text if isinstance(text, str) else ("" if text is None else str(text))
+    if len(text) > MAX_REPLY_CHARS:
+        raise ReplyTooLarge(f"reply of {len(text):,} characters (limit {MAX_REPLY_CHARS:,})")
+    return Reply(
+        text=text,
+        finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+        prompt_tokens=_count(prompt_tokens),
+        completion_tokens=_count(completion_tokens),
+    )
+
+
+@dataclass(frozen=True)
+class CallMeta:
+    """Where a call belongs in the run, for calls.jsonl."""
+
+    role: str
+    doc_id: str
+    round: int
+    attempt: int = 0
+    side: str | None = None
+    """For judge calls: whose answer is graded (`weak` or `strong`)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a backend returns for one request."""
+
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What `complete()` returns."""
+
+    text: str
+    parsed: Any
+    calls: int
+
+
+Backend = Callable[..., Awaitable[Reply]]
+
+
+MAX_TOKENS_PER_CALL = 10**9
+
+
+def _count(value: Any) -> int | None:
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    return value if ok and 0 <= value <= MAX_TOKENS_PER_CALL else None

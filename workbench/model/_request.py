@@ -1,0 +1,86 @@
+"""Building a call's request: LiteLLM keyword arguments, structured output, the re-ask. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.config import ModelSpec
+from workbench.model._reply import Reply
+
+REASK = (
+    "Your previous reply could not be used: {error}. Reply again with only the JSON object "
+    "described above, complete and valid."
+)
+
+
+SCHEMA_IN_PROMPT = "\n\nReply with only a JSON object that matches this JSON schema:\n{schema}\n"
+
+
+def build_request(
+    spec: ModelSpec,
+    messages: list[dict],
+    schema: dict[str, Any] | None,
+    seed: int,
+    name: str = "output",
+) -> dict[str, Any]:
+    """The LiteLLM keyword arguments for a call (without the key). Pure."""
+    request: dict[str, Any] = {
+        "model": spec.model,
+        "messages": messages,
+        "seed": seed,
+        "timeout": spec.timeout_s,
+        "drop_params": True,
+        "max_retries": 0,  # retries are ours (one policy for every provider), not the SDK's
+        **spec.extra,
+    }
+    if spec.api_base:
+        request["api_base"] = spec.api_base
+    if spec.temperature is not None:
+        request["temperature"] = spec.temperature
+    if spec.max_tokens is not None:
+        request["max_tokens"] = spec.max_tokens
+    if schema is not None:
+        fmt = response_format(spec.structured_output, schema, name)
+        if fmt is not None:
+            request["response_format"] = fmt
+    return request
+
+
+def response_format(
+    mode: str, schema: dict[str, Any], name: str = "output"
+) -> dict[str, Any] | None:
+    """The `response_format` for a structured-output mode."""
+    if mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": name or "output", "schema": schema, "strict": False},
+        }
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": schema}
+    if mode == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def reask_request(request: dict, reply: Reply, error: str) -> dict:
+    """The request for the single re-ask: more room if cut off, else the validation error."""
+    again = dict(request)
+    if reply.finish_reason == "length":
+        room = request.get("max_tokens") or max(reply.completion_tokens or 0, 1024)
+        again["max_tokens"] = int(room) * 2
+    again["messages"] = [
+        *request["messages"],
+        {"role": "assistant", "content": reply.text},
+        {"role": "user", "content": REASK.format(error=error)},
+    ]
+    return again
+
+
+DEFAULT_COMPLETION_CAP = 4096
+
+
+def estimate_tokens(request: dict[str, Any]) -> tuple[int, int]:
+    """An upper-bound guess of a request's (prompt, completion) tokens, before sending it."""
+    chars = sum(len(str(m.get("content", ""))) for m in request["messages"])
+    prompt = chars // 3 + 16 * len(request["messages"]) + 16
+    return prompt, int(request.get("max_tokens") or DEFAULT_COMPLETION_CAP)

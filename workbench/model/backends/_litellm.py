@@ -1,0 +1,61 @@
+"""LiteLLM, imported lazily and configured for offline use before its first import; the real
+backend (`litellm.acompletion`)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from workbench._env import configure_env
+from workbench.model._reply import Reply, checked_reply
+
+_module: Any = None
+
+
+def get_litellm() -> Any:
+    """The litellm module with our providers registered (imports it on first call)."""
+    global _module
+    if _module is None:
+        configure_env()
+        # LiteLLM's own types trip a pydantic warning on import; it is not ours to show users.
+        warnings.filterwarnings(
+            "ignore", message=r".*the `ReadOnly` qualifier", category=UserWarning
+        )
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.telemetry = False
+        litellm.drop_params = True
+        from workbench.providers import register_all
+
+        register_all()
+        _module = litellm
+    return _module
+
+
+async def drain() -> None:
+    """Stop LiteLLM's background logging task on this loop (it restarts on the next call)."""
+    if _module is None:
+        return
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
+
+        await GLOBAL_LOGGING_WORKER.stop(timeout=2.0)
+    except Exception:  # a LiteLLM internals change must never fail a finished run
+        pass
+
+
+async def litellm_backend(**request: Any) -> Reply:
+    """The real backend: `litellm.acompletion`, imported on first use."""
+    litellm = get_litellm()
+    if request.get("api_key") is None:
+        request.pop("api_key", None)
+    response = await litellm.acompletion(**request)
+    choice = response.choices[0]
+    usage = getattr(response, "usage", None)
+    return checked_reply(
+        choice.message.content,
+        choice.finish_reason,
+        getattr(usage, "prompt_tokens", None),
+        getattr(usage, "completion_tokens", None),
+    )

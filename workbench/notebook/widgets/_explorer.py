@@ -1,0 +1,196 @@
+"""Move a threshold, see acceptance re-decided over the stored rounds at once (no model calls)."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+from pydantic import ValidationError
+
+from workbench.analysis import (
+    decision_counts,
+    decisions_bar,
+    documents_accepted,
+    flips,
+    redecide,
+    weak_vs_strong,
+)
+from workbench.config import PRESETS, Thresholds
+from workbench.records import Run
+
+UNIT_KEYS = ("weak_max", "weak_rollout_max", "strong_min", "strong_max", "min_gap")
+FLAG_KEYS = ("weak_no_zero", "strong_no_zero")
+
+
+class ThresholdExplorer:
+    """Sliders for every threshold, a preset dropdown, alpha and a rollout subsample.
+
+    Every change re-decides the run's stored rounds with `acceptance.decide`
+    and updates the counts, the charts (plotly FigureWidgets, in place) and the
+    list of rounds whose decision flips.
+    """
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.rounds = run.rounds
+        self.stored = run.config.thresholds()
+        self.max_rollouts = run.config.rollouts
+        self.preset = w.Dropdown(
+            options=["stored run", *PRESETS], value="stored run", description="preset"
+        )
+        self.sliders: dict[str, w.FloatSlider] = {}
+        self.enabled: dict[str, w.Checkbox] = {}
+        for key in UNIT_KEYS:
+            self.sliders[key] = w.FloatSlider(
+                min=0,
+                max=1,
+                step=0.01,
+                description=key,
+                continuous_update=False,
+                style={"description_width": "120px"},
+                layout=w.Layout(width="420px"),
+            )
+            self.sliders[key].add_class(f"wb-slider-{key}")
+            self.enabled[key] = w.Checkbox(
+                description="on", indent=False, layout=w.Layout(width="60px")
+            )
+        self.sliders["alpha"] = w.FloatSlider(
+            min=0.001,
+            max=0.5,
+            step=0.001,
+            readout_format=".3f",
+            description="alpha",
+            continuous_update=False,
+            style={"description_width": "120px"},
+            layout=w.Layout(width="420px"),
+        )
+        self.enabled["alpha"] = w.Checkbox(
+            description="on", indent=False, layout=w.Layout(width="60px")
+        )
+        self.flags = {k: w.Checkbox(description=k, indent=False) for k in FLAG_KEYS}
+        self.rollouts = w.IntSlider(
+            min=1,
+            max=self.max_rollouts,
+            value=self.max_rollouts,
+            description="rollouts used",
+            continuous_update=False,
+            style={"description_width": "120px"},
+        )
+        self.counts = w.HTML()
+        self.counts.add_class("wb-accepted-count")
+        self.flip_list = w.HTML(layout=w.Layout(max_height="320px", overflow="auto"))
+        self.scatter = go.FigureWidget(weak_vs_strong(self.rounds, self.stored))
+        self.bars = go.FigureWidget(
+            decisions_bar(decision_counts(self.rounds), "Decisions under these thresholds")
+        )
+        self.accepted = 0
+        self._updating = False
+        self.load(self.stored)
+        self.preset.observe(self._on_preset, "value")
+        for key, box in self.enabled.items():
+            box.observe(
+                lambda change, key=key: setattr(self.sliders[key], "disabled", not change["new"]),
+                "value",
+            )
+        for control in (
+            *self.sliders.values(),
+            *self.enabled.values(),
+            *self.flags.values(),
+            self.rollouts,
+        ):
+            control.observe(lambda _: self.update(), "value")
+        rows = [w.HBox([self.sliders[k], self.enabled[k]]) for k in (*UNIT_KEYS, "alpha")]
+        controls = w.VBox([self.preset, *rows, w.HBox(list(self.flags.values())), self.rollouts])
+        self.widget = w.VBox(
+            [
+                w.HBox([controls, w.VBox([self.counts, self.flip_list])]),
+                w.HBox([self.scatter, self.bars]),
+            ]
+        )
+        self.update()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def load(self, t: Thresholds) -> None:
+        """Set every control from thresholds (one update at the end)."""
+        self._updating = True
+        try:
+            for key in (*UNIT_KEYS, "alpha"):
+                value = getattr(t, key)
+                self.enabled[key].value = value is not None
+                self.sliders[key].disabled = value is None
+                if value is not None:
+                    self.sliders[key].value = value
+            for key in FLAG_KEYS:
+                self.flags[key].value = bool(getattr(t, key))
+        finally:
+            self._updating = False
+
+    def thresholds(self) -> Thresholds:
+        """The thresholds the controls describe (raises ValidationError if inconsistent)."""
+        values = {
+            k: (self.sliders[k].value if self.enabled[k].value else None)
+            for k in (*UNIT_KEYS, "alpha")
+        }
+        values.update({k: self.flags[k].value for k in FLAG_KEYS})
+        return Thresholds(preset=self.stored.preset, **values)
+
+    def _on_preset(self, change) -> None:
+        if change["new"] == "stored run":
+            self.load(self.stored)
+        else:
+            self.load(Thresholds(preset=change["new"], **PRESETS[change["new"]]))
+        self.update()
+
+    def update(self) -> None:
+        """Re-decide every stored round and refresh counts, charts and flips."""
+        if self._updating:
+            return
+        try:
+            t = self.thresholds()
+        except ValidationError as exc:
+            self.counts.value = (
+                f"<b style='color:#d62728'>{html.escape(exc.errors()[0]['msg'])}</b>"
+            )
+            return
+        decided = redecide(self.rounds, t, self.rollouts.value)
+        counts = decision_counts(decided)
+        self.accepted = int(counts["accepted"])
+        stored = int((self.rounds["decision"] == "accepted").sum())
+        changed = flips(decided)
+        undecided = int(counts.get("strong_not_run", 0))
+        self.counts.value = (
+            f"<b>accepted rounds: <span class='wb-accepted'>{self.accepted}</span></b> (stored run: {stored}) · "
+            f"documents with an accepted round: {documents_accepted(decided)} of {self.rounds['doc_id'].nunique()} · "
+            f"flips: {len(changed)}"
+            + (f" · {undecided} rounds would need strong answers" if undecided else "")
+        )
+        self.flip_list.value = _flip_table(changed)
+        fresh = weak_vs_strong(decided, t)
+        with self.scatter.batch_update():
+            self.scatter.data = []
+            self.scatter.add_traces(list(fresh.data))
+            self.scatter.layout.shapes = fresh.layout.shapes
+            self.scatter.layout.annotations = fresh.layout.annotations
+        with self.bars.batch_update():
+            self.bars.data[0].x = list(counts.index)
+            self.bars.data[0].y = list(counts.values)
+            self.bars.data[0].text = list(counts.values)
+
+
+def _flip_table(changed) -> str:
+    if changed.empty:
+        return "<i>no round changes decision</i>"
+    rows = "".join(
+        f"<tr><td>{html.escape(r.doc_id)}</td><td>{r.round}</td><td>{r.stored_decision}</td>"
+        f"<td>→ {r.decision}</td></tr>"
+        for r in changed.head(30).itertuples()
+    )
+    more = f"<br><i>and {len(changed) - 30} more</i>" if len(changed) > 30 else ""
+    return (
+        f"<table><tr><th>doc</th><th>round</th><th>stored</th><th>now</th></tr>{rows}</table>{more}"
+    )

@@ -1,0 +1,44 @@
+"""The run directory and its typed records: JSONL append and read, summary, resume, lock."""
+
+from __future__ import annotations
+
+from workbench.records._jsonl import Appender, dumps, read_jsonl, write_json_atomic
+from workbench.records._lock import RunLock
+from workbench.records._resume import (
+    RESUMABLE,
+    check_compatible,
+    drop_torn_tails,
+    progress,
+    read_header,
+)
+from workbench.records._run import Run, RunWriter, load_run, recompute_summary
+from workbench.records._state import history_entry, rounded, to_example
+from workbench.records._summary import Tally, format_decisions, format_summary
+from workbench.records._types import DECISIONS, Attempt, Example, RoundRecord
+
+__all__ = [
+    "Appender",
+    "Attempt",
+    "DECISIONS",
+    "Example",
+    "RESUMABLE",
+    "RoundRecord",
+    "Run",
+    "RunLock",
+    "RunWriter",
+    "Tally",
+    "check_compatible",
+    "drop_torn_tails",
+    "dumps",
+    "format_decisions",
+    "format_summary",
+    "history_entry",
+    "load_run",
+    "progress",
+    "read_header",
+    "read_jsonl",
+    "recompute_summary",
+    "rounded",
+    "to_example",
+    "write_json_atomic",
+]

@@ -1,0 +1,73 @@
+"""Append-only JSONL: one flushed, fsynced line per record; torn last lines dropped on read."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+
+def dumps(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class Appender:
+    """Appends records to a JSONL file.
+
+    Every line is flushed to the OS before `append` returns, so a killed process
+    loses nothing. `fsync_every_s` = 0 also fsyncs every line (safe against power
+    loss); a positive value fsyncs at most that often (and at close), for
+    high-rate logs such as calls.jsonl.
+    """
+
+    def __init__(self, path: Path, fsync_every_s: float = 0.0):
+        self.path = path
+        self.fsync_every_s = fsync_every_s
+        self._last_sync = time.monotonic()
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
+
+    def append(self, record: Any) -> None:
+        self._file.write(dumps(record) + "\n")
+        self._file.flush()
+        now = time.monotonic()
+        if now - self._last_sync >= self.fsync_every_s:
+            os.fsync(self._file.fileno())
+            self._last_sync = now
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """All complete records; a torn final line (no newline, or not JSON) is dropped."""
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().split("\n")
+    # The text after the last newline was never acknowledged: a torn write, dropped.
+    complete = lines[:-1]
+    out = []
+    for n, line in enumerate(complete, 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise ValueError(f"{path}:{n}: corrupt record in the middle of the file") from None
+    return out
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Replace `path` with `data` so a reader never sees a half-written file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,110 @@
+"""Resuming an interrupted run: what is done, what is left, and whether resuming is safe.
+
+A run killed at any moment leaves complete records plus at most one torn line
+per file (never acknowledged, so dropped). Finished rounds are not redone; the
+round that was in flight is redone, its answered calls served from the cache.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.config import ROLES, RunConfig
+from workbench.errors import RunDirError
+from workbench.records._jsonl import read_jsonl
+from workbench.records._state import document_states, history_entry, to_example
+from workbench.records._summary import Tally
+from workbench.records._types import Example, RoundRecord
+
+RECORD_FILES = ("calls.jsonl", "rounds.jsonl", "accepted.jsonl")
+# Settings that may change on resume: they decide how, not what, is generated.
+RESUMABLE = {"budget", "cache", "retry", "circuit_breaker", "concurrency", "engine", "ray"}
+RESUMABLE_PER_ROLE = {"timeout_s", "max_concurrency", "rpm", "tpm"}
+
+
+@dataclass
+class Progress:
+    """Where each document stands."""
+
+    done: set[str] = field(default_factory=set)
+    next_round: dict[str, int] = field(default_factory=dict)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    missing_examples: list[Example] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+
+def read_header(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "config.json"
+    if not path.is_file():
+        raise RunDirError(f"{run_dir} is not a run directory (no config.json)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def drop_torn_tails(run_dir: Path) -> int:
+    """Cut each record file back to its last complete line; returns bytes dropped."""
+    dropped = 0
+    for name in RECORD_FILES:
+        path = run_dir / name
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            keep = data.rfind(b"\n") + 1
+            with open(path, "r+b") as f:
+                f.truncate(keep)
+            dropped += len(data) - keep
+    return dropped
+
+
+def check_compatible(stored: RunConfig, new: RunConfig) -> None:
+    """Refuse to resume when anything that decides what is generated has changed."""
+    a, b = stored.resolved().model_dump(mode="json"), new.resolved().model_dump(mode="json")
+    changed = []
+    for key in sorted(set(a) | set(b)):
+        if key in RESUMABLE:
+            continue
+        if key == "models":
+            for role in ROLES:
+                for k in sorted(set(a[key][role]) | set(b[key][role])):
+                    if k not in RESUMABLE_PER_ROLE and a[key][role].get(k) != b[key][role].get(k):
+                        changed.append(
+                            f"models.{role}.{k}: {a[key][role].get(k)!r} -> {b[key][role].get(k)!r}"
+                        )
+        elif a.get(key) != b.get(key):
+            changed.append(f"{key}: {a.get(key)!r} -> {b.get(key)!r}")
+    if changed:
+        shown = "; ".join(changed[:3]) + (
+            f" (and {len(changed) - 3} more)" if len(changed) > 3 else ""
+        )
+        raise RunDirError(f"cannot resume: the config changed ({shown}); start a new run instead")
+
+
+def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
+    """Documents done, the next round and feedback history of the others, and totals so far."""
+    state = Progress(tally=Tally(documents=len(doc_ids)))
+    rounds = read_jsonl(run_dir / "rounds.jsonl")
+    examples = {e["id"] for e in read_jsonl(run_dir / "accepted.jsonl")}
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for r in rounds:
+        by_doc.setdefault(r["doc_id"], []).append(r)
+        state.tally.add_round(r, kept=config.mode == "baseline" and bool(r.get("strong_scores")))
+    for call in read_jsonl(run_dir / "calls.jsonl"):
+        state.tally.add_call(call)
+    states = document_states(rounds, config.mode == "baseline", config.max_rounds)
+    for doc_id, doc_rounds in by_doc.items():
+        doc_rounds.sort(key=lambda r: r["round"])
+        for r in doc_rounds:
+            example = to_example(RoundRecord.model_validate(r), config.mode)
+            if example is not None and example.id not in examples:
+                state.missing_examples.append(example)
+        done, kept = states[doc_id]
+        if done:
+            state.done.add(doc_id)
+            state.tally.add_document(kept)
+        else:
+            state.next_round[doc_id] = doc_rounds[-1]["round"] + 1
+            state.history[doc_id] = [history_entry(r) for r in doc_rounds]
+    return state

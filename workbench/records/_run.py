@@ -1,0 +1,203 @@
+"""The run directory: written as the run goes, read back by `load_run`.
+
+RUN_DIR/config.json, prompts/, calls.jsonl, rounds.jsonl, accepted.jsonl,
+summary.json (see DESIGN.md). Records are appended and fsynced one by one,
+so a crash never loses a finished round.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from workbench._version import __version__
+from workbench.config import RunConfig
+from workbench.errors import RunDirError
+from workbench.inputs import PromptSet
+from workbench.records._jsonl import Appender, read_jsonl, write_json_atomic
+from workbench.records._state import document_states
+from workbench.records._summary import Tally
+from workbench.records._types import Example, RoundRecord
+
+FILES = ("config.json", "calls.jsonl", "rounds.jsonl", "accepted.jsonl", "summary.json")
+
+
+class RunWriter:
+    """Owns a run directory while a run writes to it."""
+
+    def __init__(self, run_dir: Path, tally: Tally):
+        self.dir = run_dir
+        self.tally = tally
+        self.started = time.time()
+        # Rounds and examples are fsynced one by one; the high-rate call log at most every second
+        # (each line is still flushed, so a killed process loses none; its replies are in the cache).
+        self._calls = Appender(run_dir / "calls.jsonl", fsync_every_s=1.0)
+        self._rounds = Appender(run_dir / "rounds.jsonl")
+        self._accepted = Appender(run_dir / "accepted.jsonl")
+        self.listeners: list[Any] = []
+
+    @classmethod
+    def create(
+        cls,
+        run_dir: Path,
+        config: RunConfig,
+        prompts: PromptSet,
+        documents: dict[str, Any],
+        warnings: list[str],
+        tally: Tally,
+    ) -> RunWriter:
+        """A new run directory with config.json and the prompts used."""
+        run_dir = Path(run_dir)
+        if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+            raise RunDirError(f"{run_dir} already exists and is not empty; choose another --out")
+        try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunDirError(f"cannot create {run_dir}: {exc.strerror}") from None
+        prompts.write_copies(run_dir / "prompts")
+        write_json_atomic(run_dir / "config.json", run_header(config, prompts, documents, warnings))
+        return cls(run_dir, tally)
+
+    @classmethod
+    def reopen(cls, run_dir: Path, tally: Tally, note: dict[str, Any]) -> RunWriter:
+        """An existing run directory, to append to after a resume (noted in config.json)."""
+        header = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        header.setdefault("resumes", []).append(note)
+        write_json_atomic(run_dir / "config.json", header)
+        return cls(run_dir, tally)
+
+    def call(self, record: dict[str, Any]) -> None:
+        self._calls.append(record)
+        self.tally.add_call(record)
+        for listener in self.listeners:
+            listener("call", record)
+
+    def round(self, record: RoundRecord) -> None:
+        data = record.model_dump(mode="json")
+        self._rounds.append(data)
+        self.tally.add_round(data, kept=record.mode == "baseline" and bool(record.strong_scores))
+        for listener in self.listeners:
+            listener("round", data)
+
+    def accepted(self, example: Example) -> None:
+        self._accepted.append(example.model_dump(mode="json"))
+
+    def document_done(self, doc_id: str, accepted: bool) -> None:
+        self.tally.add_document(accepted)
+        for listener in self.listeners:
+            listener("document", {"doc_id": doc_id, "accepted": accepted})
+
+    def write_summary(
+        self, status: str, stop_reason: str = "", extra: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        summary = self.tally.summary() | {
+            "status": status,
+            "stop_reason": stop_reason,
+            "wall_s": round(time.time() - self.started, 3),
+            **(extra or {}),
+        }
+        write_json_atomic(self.dir / "summary.json", summary)
+        return summary
+
+    def close(self) -> None:
+        for appender in (self._calls, self._rounds, self._accepted):
+            appender.close()
+
+
+def run_header(
+    config: RunConfig, prompts: PromptSet, documents: dict[str, Any], warnings: list[str]
+) -> dict[str, Any]:
+    """config.json: the resolved config (no secrets), thresholds, prompt hashes, versions."""
+    return {
+        "workbench_version": __version__,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "config": config.resolved().model_dump(mode="json"),
+        "thresholds": config.thresholds().model_dump(mode="json"),
+        "prompts": {
+            role: {"file": f"prompts/{role}.j2", "sha256": p.sha256, "source": p.source}
+            for role, p in prompts.prompts.items()
+        },
+        "documents": documents,
+        "warnings": warnings,
+    }
+
+
+class Run:
+    """A run directory read back: config, summary and records as pandas DataFrames."""
+
+    def __init__(self, path: str | Path):
+        self.dir = Path(path)
+        if not (self.dir / "config.json").is_file():
+            raise RunDirError(f"{self.dir} is not a run directory (no config.json)")
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return f"Run({str(self.dir)!r}: {s['accepted']} accepted of {s['rounds']} rounds, {s['documents']} documents)"
+
+    @cached_property
+    def header(self) -> dict[str, Any]:
+        import json
+
+        return json.loads((self.dir / "config.json").read_text(encoding="utf-8"))
+
+    @property
+    def config(self) -> RunConfig:
+        return RunConfig.model_validate(self.header["config"])
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """summary.json, or totals recomputed from the records if the run never finished."""
+        import json
+
+        path = self.dir / "summary.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        return recompute_summary(self.dir, self.header) | {
+            "status": "incomplete",
+            "stop_reason": "no summary.json",
+        }
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        return read_jsonl(self.dir / f"{name}.jsonl")
+
+    @cached_property
+    def rounds(self):
+        from workbench.records._frames import rounds_frame
+
+        return rounds_frame(self.records("rounds"))
+
+    @cached_property
+    def accepted(self):
+        from workbench.records._frames import accepted_frame
+
+        return accepted_frame(self.records("accepted"))
+
+    @cached_property
+    def calls(self):
+        from workbench.records._frames import calls_frame
+
+        return calls_frame(self.records("calls"))
+
+
+def recompute_summary(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
+    """summary.json's totals from the records, for a run that never wrote one (killed)."""
+    tally = Tally(documents=header.get("documents", {}).get("count", 0))
+    config = header.get("config", {})
+    baseline = config.get("mode") == "baseline"
+    rounds = read_jsonl(run_dir / "rounds.jsonl")
+    for r in rounds:
+        tally.add_round(r, kept=baseline and bool(r.get("strong_scores")))
+    for c in read_jsonl(run_dir / "calls.jsonl"):
+        tally.add_call(c)
+    states = document_states(rounds, baseline, config.get("max_rounds", 10))
+    tally.documents_done = sum(done for done, _ in states.values())
+    tally.documents_accepted = sum(kept for done, kept in states.values() if done)
+    return tally.summary()
+
+
+def load_run(path: str | Path) -> Run:
+    """Open a run directory for analysis."""
+    return Run(path)
