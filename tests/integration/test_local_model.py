@@ -35,8 +35,8 @@ def test_local_model_in_process(tmp_path):
     run = workbench.run([DOC], {**local(), "max_rounds": 1}, out=tmp_path / "local")
     record = check_real_run(run)
     assert {c["model"] for c in run.records("calls")} == {"local/smollm2"}
-    if record.strong_attempts:
-        assert all(a.answer for a in record.strong_attempts)
+    if record.strong_rollouts:
+        assert all(a.answer for a in record.strong_rollouts)
 
 
 def test_local_model_served(tmp_path):

@@ -164,6 +164,10 @@ def _resumed_or_error(run_dir: Path, docs, config, sets, probe: bool):
     """`_resumed`, with a damaged run directory reported in one line rather than a traceback."""
     try:
         return _resumed(run_dir, docs, config, sets, probe)
+    except RunDirError as exc:
+        if str(exc).startswith("cannot resume"):
+            raise
+        raise RunDirError(f"cannot resume {run_dir}: {exc}") from None
     except WorkbenchError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

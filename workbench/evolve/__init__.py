@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from workbench.evolve._evolve import EVOLVABLE, Mutation, Variant, analysis_text, best_diff, check_arguments, check_template, choose_parent, evolve, load_population, population_frame, split
+from workbench.evolve._evolve import (
+    EVOLVABLE,
+    Mutation,
+    Variant,
+    analysis_text,
+    best_diff,
+    check_arguments,
+    check_template,
+    choose_parent,
+    evolve,
+    load_population,
+    population_frame,
+    split,
+)
 
 __all__ = [
     "EVOLVABLE",

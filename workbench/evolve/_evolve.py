@@ -19,17 +19,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.engines import arun, as_config
 from workbench.config import ModelSpec, RunConfig
-from workbench.inputs import Document, load_documents
+from workbench.engines import arun, as_config
 from workbench.errors import PromptError, WorkbenchError
-from workbench.model import CallMeta, ModelClient
-from workbench.model import check_models, check_spec
-from workbench.roles import SAMPLE_VARIABLES, load_prompts
+from workbench.inputs import Document, default_prompts_dir, load_documents
 from workbench.inputs._prompts import _compile, _render
-from workbench.inputs import default_prompts_dir
+from workbench.model import CallMeta, ModelClient, check_models, check_spec
 from workbench.records import Appender, read_jsonl
-from workbench.roles import ModelOutput
+from workbench.roles import SAMPLE_VARIABLES, ModelOutput, load_prompts
 
 
 class Mutation(ModelOutput):

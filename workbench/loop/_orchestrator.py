@@ -18,8 +18,8 @@ from workbench.loop._acceptance import (
     strong_settled,
     weak_settled,
 )
-from workbench.loop._steps import attempt
-from workbench.records import Attempt, Example, RoundRecord, history_entry, rounded, to_example
+from workbench.loop._steps import rollout
+from workbench.records import Example, Rollout, RoundRecord, history_entry, rounded, to_example
 from workbench.roles import Env, Task, challenge, feedback_groups, feedback_line, verify
 
 
@@ -104,14 +104,14 @@ async def run_round(
     early = cfg.efficiency.early_stop and not full
     task: Task | None = None
     quality = None
-    weak: list[Attempt] = []
-    strong: list[Attempt] = []
+    weak: list[Rollout] = []
+    strong: list[Rollout] = []
     try:
         feedback = None if cfg.mode == "baseline" else feedback_groups(history)
         task = await challenge(env, doc.id, doc.text, number, feedback)
         if cfg.verify:
             quality = await verify(env, doc.id, number, task)
-        passed = quality is None or quality.ok()
+        passed = quality is None or quality.all_clear()
         reason = "" if quality is None else quality.reason
         plan = waves(k) if early else [k]
         if passed or full:
@@ -151,13 +151,13 @@ def waves(rollouts: int) -> list[int]:
 
 async def _rollouts(
     env: Env, side: str, doc: Document, number: int, task: Task, settle, plan: list[int]
-) -> list[Attempt]:
+) -> list[Rollout]:
     """Rollouts launched wave by wave (`plan`), stopping once `settle` says the side's outcome
     is fixed. A failed rollout only fails the round if the rollouts before it do not settle it."""
-    done: list[Attempt] = []
+    done: list[Rollout] = []
     for size in plan:
         start = len(done)
-        jobs = [attempt(env, side, doc.id, number, task, i) for i in range(start, start + size)]
+        jobs = [rollout(env, side, doc.id, number, task, i) for i in range(start, start + size)]
         results = await asyncio.gather(*jobs, return_exceptions=True)
         failure = next((r for r in results if isinstance(r, BaseException)), None)
         if failure is not None and not isinstance(
@@ -190,7 +190,7 @@ def _record(
         round=number,
         mode=env.config.mode,
         task=task.model_dump() if task else None,
-        quality=quality.model_dump() | {"ok": quality.ok()} if quality else None,
+        quality=quality.model_dump() | {"ok": quality.all_clear()} if quality else None,
         weak_scores=weak_scores,
         strong_scores=strong_scores,
         weak_mean=rounded(wm),
@@ -207,8 +207,8 @@ def _record(
             verdict.gap,
             verdict.p_value,
         ),
-        weak_attempts=weak,
-        strong_attempts=strong,
+        weak_rollouts=weak,
+        strong_rollouts=strong,
         decided_after=decided_after or {"weak": len(weak), "strong": len(strong)},
         ts=time.time(),
     )
@@ -218,4 +218,4 @@ def _error_record(doc, number, env, task, quality, weak, strong, message, raw) -
     """A round that could not finish: no scores, the reason, and the unusable raw output."""
     verdict = Verdict("error", message, None, None, None, None)
     record = _record(doc, number, env, task, quality, [], [], verdict)
-    return record.model_copy(update={"weak_attempts": weak, "strong_attempts": strong, "raw": raw})
+    return record.model_copy(update={"weak_rollouts": weak, "strong_rollouts": strong, "raw": raw})

@@ -121,7 +121,7 @@ class ModelClient:
     def call_seed(self, meta: CallMeta) -> int:
         """Per-call seed from (run seed, document, round, role, side, rollout): rollouts and
         rounds differ, reruns repeat."""
-        key = f"{self.seed}|{meta.doc_id}|{meta.round}|{meta.role}|{meta.side}|{meta.attempt}"
+        key = f"{self.seed}|{meta.doc_id}|{meta.round}|{meta.role}|{meta.side}|{meta.rollout}"
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
@@ -137,7 +137,7 @@ class ModelClient:
             raise self.stopped
         # The in-process simulator is deterministic and faster than a cache lookup: never cached.
         cacheable = self.cache is not None and not spec.model.startswith("sim/")
-        key = cache_key(request, meta.attempt) if cacheable else None
+        key = cache_key(request, meta.rollout) if cacheable else None
         if key is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -277,10 +277,10 @@ class ModelClient:
                 "model": spec.model,
                 "doc_id": meta.doc_id,
                 "round": meta.round,
-                "attempt": meta.attempt,
+                "rollout": meta.rollout,
                 "side": meta.side,
                 "reask": reask,
-                "try": attempt,
+                "attempt": attempt,
                 "latency_s": round(latency, 4),
                 "prompt_tokens": reply.prompt_tokens if reply else None,
                 "completion_tokens": reply.completion_tokens if reply else None,

@@ -40,7 +40,8 @@ class CallMeta:
     role: str
     doc_id: str
     round: int
-    attempt: int = 0
+    rollout: int = 0
+    """The rollout index (solver and judge calls); 0 for the other roles."""
     side: str | None = None
     """For judge calls: whose answer is graded (`weak` or `strong`)."""
 

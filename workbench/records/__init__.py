@@ -14,11 +14,11 @@ from workbench.records._resume import (
 from workbench.records._run import Run, RunWriter, load_run, recompute_summary
 from workbench.records._state import history_entry, rounded, to_example
 from workbench.records._summary import Tally, format_decisions, format_summary
-from workbench.records._types import DECISIONS, Attempt, Example, RoundRecord
+from workbench.records._types import DECISIONS, Example, Rollout, RoundRecord
 
 __all__ = [
     "Appender",
-    "Attempt",
+    "Rollout",
     "DECISIONS",
     "Example",
     "RESUMABLE",

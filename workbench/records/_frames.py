@@ -40,11 +40,11 @@ def rounds_frame(records: list[dict[str, Any]]):
                 "question_type": task.get("question_type"),
                 "n_criteria": len(task.get("rubric") or []) or None,
                 "quality_ok": None if quality is None else quality.get("ok"),
-                "weak_attempts": r.get("weak_attempts") or [],
-                "strong_attempts": r.get("strong_attempts") or [],
+                "weak_rollouts": r.get("weak_rollouts") or [],
+                "strong_rollouts": r.get("strong_rollouts") or [],
             }
         )
-    frame = pd.DataFrame(rows, columns=[*ROUND_COLUMNS, "weak_attempts", "strong_attempts"])
+    frame = pd.DataFrame(rows, columns=[*ROUND_COLUMNS, "weak_rollouts", "strong_rollouts"])
     return frame.sort_values(["doc_id", "round"], kind="stable").reset_index(drop=True)
 
 

@@ -29,6 +29,8 @@ class Appender:
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
 
     def append(self, record: Any) -> None:
+        if hasattr(record, "model_dump"):
+            record = record.model_dump(mode="json")
         self._file.write(dumps(record) + "\n")
         self._file.flush()
         now = time.monotonic()
@@ -43,18 +45,22 @@ class Appender:
             self._file.close()
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """All complete records; a torn final line (no newline, or not JSON) is dropped."""
+def numbered_lines(path: Path):
+    """(line number, text) of each complete, non-blank line; the text after the last newline
+    was never acknowledged (a torn write) and is dropped."""
     if not path.exists():
-        return []
+        return
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = f.read().split("\n")
-    # The text after the last newline was never acknowledged: a torn write, dropped.
-    complete = lines[:-1]
+    for n, line in enumerate(lines[:-1], 1):
+        if line.strip():
+            yield n, line
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """All complete lines as JSON values; a torn final line is dropped."""
     out = []
-    for n, line in enumerate(complete, 1):
-        if not line.strip():
-            continue
+    for n, line in numbered_lines(path):
         try:
             out.append(json.loads(line))
         except json.JSONDecodeError:

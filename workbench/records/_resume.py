@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.config import ROLES, RunConfig
 from workbench.errors import RunDirError
-from workbench.records._jsonl import read_jsonl
+from workbench.records._read import read_records
 from workbench.records._state import document_states, history_entry, to_example
 from workbench.records._summary import Tally
 from workbench.records._types import Example, RoundRecord
@@ -85,14 +85,14 @@ def check_compatible(stored: RunConfig, new: RunConfig) -> None:
 def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
     """Documents done, the next round and feedback history of the others, and totals so far."""
     state = Progress(tally=Tally(documents=len(doc_ids)))
-    rounds = read_jsonl(run_dir / "rounds.jsonl")
-    examples = {e["id"] for e in read_jsonl(run_dir / "accepted.jsonl")}
+    rounds = [r.model_dump(mode="json") for r in read_records(run_dir / "rounds.jsonl", "rounds")]
+    examples = {e.id for e in read_records(run_dir / "accepted.jsonl", "accepted")}
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for r in rounds:
         by_doc.setdefault(r["doc_id"], []).append(r)
         state.tally.add_round(r, kept=config.mode == "baseline" and bool(r.get("strong_scores")))
-    for call in read_jsonl(run_dir / "calls.jsonl"):
-        state.tally.add_call(call)
+    for call in read_records(run_dir / "calls.jsonl", "calls"):
+        state.tally.add_call(call.model_dump(mode="json"))
     states = document_states(rounds, config.mode == "baseline", config.max_rounds)
     for doc_id, doc_rounds in by_doc.items():
         doc_rounds.sort(key=lambda r: r["round"])

@@ -17,10 +17,11 @@ from workbench._version import __version__
 from workbench.config import RunConfig
 from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
-from workbench.records._jsonl import Appender, read_jsonl, write_json_atomic
+from workbench.records._jsonl import Appender, write_json_atomic
+from workbench.records._read import read_records, read_summary
 from workbench.records._state import document_states
 from workbench.records._summary import Tally
-from workbench.records._types import Example, RoundRecord
+from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
 
 FILES = ("config.json", "calls.jsonl", "rounds.jsonl", "accepted.jsonl", "summary.json")
 
@@ -70,6 +71,8 @@ class RunWriter:
         return cls(run_dir, tally)
 
     def call(self, record: dict[str, Any]) -> None:
+        # Validated on write as on read: a malformed call record fails here, not in a report.
+        record = CallRecord.model_validate(record).model_dump(mode="json")
         self._calls.append(record)
         self.tally.add_call(record)
         for listener in self.listeners:
@@ -77,13 +80,16 @@ class RunWriter:
 
     def round(self, record: RoundRecord) -> None:
         data = record.model_dump(mode="json")
+        RoundRecord.model_validate(data)  # a model_copy(update=...) skips validation: check here
         self._rounds.append(data)
         self.tally.add_round(data, kept=record.mode == "baseline" and bool(record.strong_scores))
         for listener in self.listeners:
             listener("round", data)
 
     def accepted(self, example: Example) -> None:
-        self._accepted.append(example.model_dump(mode="json"))
+        data = example.model_dump(mode="json")
+        Example.model_validate(data)
+        self._accepted.append(data)
 
     def document_done(self, doc_id: str, accepted: bool) -> None:
         self.tally.add_document(accepted)
@@ -99,6 +105,7 @@ class RunWriter:
             "wall_s": round(time.time() - self.started, 3),
             **(extra or {}),
         }
+        summary = Summary.model_validate(summary).model_dump(mode="json")
         write_json_atomic(self.dir / "summary.json", summary)
         return summary
 
@@ -112,6 +119,7 @@ def run_header(
 ) -> dict[str, Any]:
     """config.json: the resolved config (no secrets), thresholds, prompt hashes, versions."""
     return {
+        "format_version": FORMAT_VERSION,
         "workbench_version": __version__,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": config.resolved().model_dump(mode="json"),
@@ -150,18 +158,22 @@ class Run:
     @cached_property
     def summary(self) -> dict[str, Any]:
         """summary.json, or totals recomputed from the records if the run never finished."""
-        import json
 
         path = self.dir / "summary.json"
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+            return read_summary(path).model_dump(mode="json")
         return recompute_summary(self.dir, self.header) | {
             "status": "incomplete",
             "stop_reason": "no summary.json",
         }
 
+    def typed(self, name: str) -> list:
+        """The records of `name`.jsonl (calls, rounds, accepted), validated and upgraded."""
+        return read_records(self.dir / f"{name}.jsonl", name)
+
     def records(self, name: str) -> list[dict[str, Any]]:
-        return read_jsonl(self.dir / f"{name}.jsonl")
+        """The records of `name`.jsonl as JSON objects in today's format."""
+        return [r.model_dump(mode="json") for r in self.typed(name)]
 
     @cached_property
     def rounds(self):
@@ -187,11 +199,11 @@ def recompute_summary(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
     tally = Tally(documents=header.get("documents", {}).get("count", 0))
     config = header.get("config", {})
     baseline = config.get("mode") == "baseline"
-    rounds = read_jsonl(run_dir / "rounds.jsonl")
+    rounds = [r.model_dump(mode="json") for r in read_records(run_dir / "rounds.jsonl", "rounds")]
     for r in rounds:
         tally.add_round(r, kept=baseline and bool(r.get("strong_scores")))
-    for c in read_jsonl(run_dir / "calls.jsonl"):
-        tally.add_call(c)
+    for c in read_records(run_dir / "calls.jsonl", "calls"):
+        tally.add_call(c.model_dump(mode="json"))
     states = document_states(rounds, baseline, config.get("max_rounds", 10))
     tally.documents_done = sum(done for done, _ in states.values())
     tally.documents_accepted = sum(kept for done, kept in states.values() if done)

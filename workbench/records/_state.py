@@ -18,23 +18,23 @@ def rounded(x: float | None) -> float | None:
 
 def to_example(record: RoundRecord, mode: str) -> Example | None:
     """The accepted example for a round; in baseline mode every solved task is kept."""
-    # An error round keeps its attempts but has no scores: nothing to keep.
+    # An error round keeps its rollouts but has no scores: nothing to keep.
     keep = record.decision == "accepted" or (
         mode == "baseline" and record.strong_scores and record.weak_scores and record.task
     )
     if not keep:
         return None
     task = record.task
-    best = max(record.strong_attempts, key=lambda a: (a.score, -a.rollout))
+    best = max(record.strong_rollouts, key=lambda a: (a.score, -a.rollout))
     return Example(
         id=f"{record.doc_id}#r{record.round}",
         doc_id=record.doc_id,
         round=record.round,
-        context=task["context"],
-        question=task["question"],
-        reference_answer=task["reference_answer"],
-        question_type=task["question_type"],
-        rubric=task["rubric"],
+        context=task.context,
+        question=task.question,
+        reference_answer=task.reference_answer,
+        question_type=task.question_type,
+        rubric=task.rubric,
         label=best.answer,
         weak_scores=record.weak_scores,
         strong_scores=record.strong_scores,

@@ -1,38 +1,42 @@
-"""Typed run records: every line of rounds.jsonl and accepted.jsonl is one of these.
+"""Typed run records: every line of calls.jsonl, rounds.jsonl and accepted.jsonl, and
+summary.json, is one of these, validated when written and when read back.
 
-Run records forbid extra keys (model outputs, in roles, ignore them)."""
+Run records forbid unknown keys and NaN (model outputs, in `roles`, ignore extra keys). Each
+carries `format_version`; records of older formats are upgraded on read (`_upgrade`)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from workbench.roles import Criterion, QualityCheck, Task
+
+FORMAT_VERSION = 1
+"""The run-record format this release writes. 0: unversioned records of workbench 0.1."""
 
 Decision = Literal[
     "accepted", "too_easy", "failed_on_strong", "failed_quality", "not_significant", "error"
 ]
-
-
-DECISIONS: tuple[str, ...] = (
-    "accepted",
-    "too_easy",
-    "failed_on_strong",
-    "failed_quality",
-    "not_significant",
-    "error",
-)
+DECISIONS: tuple[str, ...] = Decision.__args__
+Mode = Literal["agentic", "baseline"]
+Side = Literal["weak", "strong"]
+Score = Field(ge=0, le=1)
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    format_version: int = FORMAT_VERSION
+    """The record format (see FORMAT_VERSION)."""
 
 
-class Attempt(Record):
-    """One solver answer and how the judge graded it."""
+class Rollout(Record):
+    """One solver answer to a task and how the judge graded it."""
 
-    side: str
+    side: Side
     """`weak` or `strong`."""
-    rollout: int
+    rollout: int = Field(ge=0)
     """Rollout index, 0-based."""
     answer: str
     """The solver's answer text."""
@@ -40,10 +44,19 @@ class Attempt(Record):
     """Per-criterion credit in [0, 1], in rubric order."""
     raw_score: float
     """Σ w·met / Σ positive w (may be negative)."""
-    score: float
+    score: float = Score
     """raw_score clipped to [0, 1]; what acceptance uses."""
     flags: list[str] = Field(default_factory=list)
     """Judge output problems that were repaired (skipped criteria, out-of-range credit)."""
+
+
+class Quality(QualityCheck):
+    """The quality check as a round records it: the verifier's verdict plus `ok`."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    ok: bool
+    """The verdict and every individual check agree that the task passes."""
 
 
 class RoundRecord(Record):
@@ -51,14 +64,14 @@ class RoundRecord(Record):
 
     doc_id: str
     """Document identifier."""
-    round: int
+    round: int = Field(ge=1)
     """Round number, from 1."""
-    mode: str
+    mode: Mode
     """`agentic` or `baseline`."""
-    task: dict[str, Any] | None
+    task: Task | None
     """The challenger's task (None if the challenger failed)."""
-    quality: dict[str, Any] | None
-    """The verifier's verdict (None when verification is off or did not run)."""
+    quality: Quality | None
+    """The quality check (None when verification is off or did not run)."""
     weak_scores: list[float] | None
     """Per-rollout weak scores."""
     strong_scores: list[float] | None
@@ -71,15 +84,15 @@ class RoundRecord(Record):
     """strong_mean - weak_mean."""
     p_value: float | None
     """Permutation-test p-value (when the preset tests significance)."""
-    decision: str
+    decision: Decision
     """accepted, too_easy, failed_on_strong, failed_quality, not_significant or error."""
     reason: str
     """Why, in a line."""
     feedback: str
     """The line this round adds to the challenger's next prompt."""
-    weak_attempts: list[Attempt] = Field(default_factory=list)
+    weak_rollouts: list[Rollout] = Field(default_factory=list)
     """Weak answers with their grades."""
-    strong_attempts: list[Attempt] = Field(default_factory=list)
+    strong_rollouts: list[Rollout] = Field(default_factory=list)
     """Strong answers with their grades."""
     decided_after: dict[str, int] = Field(default_factory=dict)
     """How many weak and strong rollouts settled the verdict (the feedback's statistics use these)."""
@@ -90,13 +103,13 @@ class RoundRecord(Record):
 
 
 class Example(Record):
-    """An accepted example: a line of accepted.jsonl."""
+    """An accepted example (in baseline mode: a kept task): a line of accepted.jsonl."""
 
     id: str
     """Stable id: `<doc_id>#r<round>`."""
     doc_id: str
     """Source document."""
-    round: int
+    round: int = Field(ge=1)
     """Round that produced it."""
     context: str
     """Task context."""
@@ -106,7 +119,7 @@ class Example(Record):
     """The challenger's reference answer."""
     question_type: str
     """Kind of question."""
-    rubric: list[dict[str, Any]]
+    rubric: list[Criterion]
     """Weighted criteria."""
     label: str
     """The best-scoring strong answer."""
@@ -122,7 +135,73 @@ class Example(Record):
     """strong_mean - weak_mean."""
     p_value: float | None
     """Permutation-test p-value, when the preset tests significance."""
-    decision: str = "accepted"
+    decision: Decision = "accepted"
     """`accepted`, or in baseline mode what the preset would have decided."""
     ts: float
     """Unix time it was written."""
+
+
+class CallRecord(Record):
+    """One model call (or one retry attempt of it): a line of calls.jsonl."""
+
+    ts: float
+    """Unix time the call finished."""
+    role: str
+    """challenger, verifier, weak, strong, judge (or mutator, eval roles)."""
+    model: str
+    """The model string called."""
+    doc_id: str
+    """Document (or eval task) the call belongs to."""
+    round: int
+    """Round number."""
+    rollout: int = Field(ge=0)
+    """Rollout index for solver and judge calls, 0 otherwise."""
+    side: Side | None
+    """For judge calls: whose answer is graded."""
+    reask: int = Field(ge=0)
+    """1 for the single re-ask after an unusable reply."""
+    attempt: int = Field(ge=1)
+    """Retry attempt, from 1."""
+    latency_s: float
+    """Seconds the call took."""
+    prompt_tokens: int | None
+    """Prompt tokens the endpoint reported."""
+    completion_tokens: int | None
+    """Completion tokens the endpoint reported."""
+    cost_usd: float | None
+    """Cost from LiteLLM's price map (None when the model has no price)."""
+    cached: bool
+    """Served from the call cache (nothing paid)."""
+    finish_reason: str | None
+    """Why the model stopped (`stop`, `length`, ...)."""
+    error: str | None
+    """The one-line error of a failed attempt (redacted)."""
+
+
+class Summary(Record):
+    """summary.json: a run's totals (written at the end, recomputed from records if missing)."""
+
+    documents: int
+    documents_done: int
+    documents_accepted: int
+    rounds: int
+    accepted: int
+    mean_rounds_to_accept: float | None
+    rounds_per_accepted: float | None
+    accepted_weak_mean: float | None
+    accepted_strong_mean: float | None
+    calls: int
+    reasks: int
+    call_errors: int
+    cached_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    tokens: int
+    paid_tokens: int
+    cost_usd: float | None
+    unpriced_calls: int
+    decisions: dict[str, int]
+    status: str = "incomplete"
+    """complete, interrupted, budget, circuit_open, stopped, error or incomplete."""
+    stop_reason: str = ""
+    wall_s: float | None = None

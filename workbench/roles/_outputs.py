@@ -61,7 +61,7 @@ class QualityCheck(ModelOutput):
     reason: str = ""
     """Why, in a sentence."""
 
-    def ok(self) -> bool:
+    def all_clear(self) -> bool:
         """Pass only if the verdict and every individual check agree."""
         return (
             self.passed

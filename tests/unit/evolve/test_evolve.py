@@ -5,10 +5,9 @@ from collections import Counter
 
 import pytest
 
+from tests.support import cli, run_async
 from workbench.evolve import Variant, choose_parent, evolve, load_population, split
 from workbench.inputs import load_documents
-
-from tests.support import cli, run_async
 
 
 def test_parent_choice_follows_exp_pass_rate_over_t():

@@ -143,7 +143,7 @@ def test_per_criterion_judging_and_partial_credit(tmp_path):
     )
     calls = run.records("calls")
     rounds = run.records("rounds")
-    judged = [r for r in rounds if r["weak_attempts"]]
+    judged = [r for r in rounds if r["weak_rollouts"]]
     assert judged
     n_criteria = len(judged[0]["task"]["rubric"])
     first = [
@@ -152,7 +152,7 @@ def test_per_criterion_judging_and_partial_credit(tmp_path):
         if c["role"] == "judge"
         and c["round"] == judged[0]["round"]
         and c["side"] == "weak"
-        and c["attempt"] == 0
+        and c["rollout"] == 0
         and c["reask"] == 0
     ]
     assert len(first) == n_criteria
@@ -275,7 +275,7 @@ def test_transient_failures_are_retried_with_backoff(tmp_path):
     run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     assert run.records("rounds")[0]["decision"] == "accepted"
     challenger = [c for c in run.records("calls") if c["role"] == "challenger"]
-    assert [c["try"] for c in challenger] == [1, 2, 3]
+    assert [c["attempt"] for c in challenger] == [1, 2, 3]
     assert [bool(c["error"]) for c in challenger] == [True, True, False]
 
 

@@ -173,6 +173,7 @@ def test_call_records_have_the_contract_fields():
         "model",
         "doc_id",
         "round",
+        "rollout",
         "attempt",
         "latency_s",
         "prompt_tokens",

@@ -113,9 +113,9 @@ def test_as_records_turns_nan_into_none():
 
 
 def test_a_baseline_error_round_with_strong_answers_keeps_no_example():
-    from workbench.records import Attempt, RoundRecord, to_example
+    from workbench.records import Rollout, RoundRecord, to_example
 
-    answer = Attempt(side="strong", rollout=0, answer="a", met=[1.0], raw_score=1.0, score=1.0)
+    answer = Rollout(side="strong", rollout=0, answer="a", met=[1.0], raw_score=1.0, score=1.0)
     task = {"context": "c", "question": "q", "reference_answer": "r", "question_type": "t"}
     record = RoundRecord(
         doc_id="d",
@@ -132,7 +132,7 @@ def test_a_baseline_error_round_with_strong_answers_keeps_no_example():
         decision="error",
         reason="strong rollout 2 failed",
         feedback="",
-        strong_attempts=[answer],
+        strong_rollouts=[answer],
         ts=0.0,
     )
     assert to_example(record, "baseline") is None
