@@ -395,6 +395,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from workbench.records import format_decisions, format_summary, load_run
 
     run = load_run(Path(args.run_dir))
+    run.check()
     print(format_summary(run.summary))
     print()
     print(format_decisions(run.summary))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workbench.records._jsonl import Appender, dumps, read_jsonl, write_json_atomic
 from workbench.records._lock import RunLock
+from workbench.records._read import read_records, read_summary
 from workbench.records._resume import (
     RESUMABLE,
     check_compatible,
@@ -14,18 +15,34 @@ from workbench.records._resume import (
 from workbench.records._run import Run, RunWriter, load_run, recompute_summary
 from workbench.records._state import history_entry, rounded, to_example
 from workbench.records._summary import Tally, format_decisions, format_summary
-from workbench.records._types import DECISIONS, Example, Rollout, RoundRecord
+from workbench.records._types import (
+    DECISIONS,
+    FORMAT_VERSION,
+    CallRecord,
+    Decision,
+    Example,
+    Quality,
+    Rollout,
+    RoundRecord,
+    Summary,
+)
+from workbench.records._upgrade import upgrade
 
 __all__ = [
     "Appender",
-    "Rollout",
+    "CallRecord",
     "DECISIONS",
+    "Decision",
     "Example",
+    "FORMAT_VERSION",
+    "Quality",
     "RESUMABLE",
+    "Rollout",
     "RoundRecord",
     "Run",
     "RunLock",
     "RunWriter",
+    "Summary",
     "Tally",
     "check_compatible",
     "drop_torn_tails",
@@ -37,8 +54,11 @@ __all__ = [
     "progress",
     "read_header",
     "read_jsonl",
+    "read_records",
+    "read_summary",
     "recompute_summary",
     "rounded",
     "to_example",
+    "upgrade",
     "write_json_atomic",
 ]

@@ -167,6 +167,13 @@ class Run:
             "stop_reason": "no summary.json",
         }
 
+    def check(self) -> None:
+        """Read every record file and summary.json through its type (RunDirError, naming the
+        file and line, at the first line that is not a record of its file)."""
+        for name in ("calls", "rounds", "accepted"):
+            self.typed(name)
+        _ = self.summary
+
     def typed(self, name: str) -> list:
         """The records of `name`.jsonl (calls, rounds, accepted), validated and upgraded."""
         return read_records(self.dir / f"{name}.jsonl", name)
