@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from workbench.config._config import (
-    ROLES,
-    ModelSpec,
-    Retry,
-    Rubric,
-    RunConfig,
+from workbench.config._load import (
     deep_merge,
     load_config,
     parse_set,
+    read_config_file,
+    validate_config,
 )
+from workbench.config._model_spec import ROLES, ModelSpec, Models
 from workbench.config._profiles import local, local_served, profile, sim_served
+from workbench.config._run_config import Retry, Rubric, RunConfig
 from workbench.config._thresholds import (
     EPS,
     PRESETS,
@@ -26,9 +25,10 @@ from workbench.config._thresholds import (
 
 __all__ = [
     "EPS",
-    "ModelSpec",
     "PRESETS",
     "ROLES",
+    "ModelSpec",
+    "Models",
     "Retry",
     "Rubric",
     "RunConfig",
@@ -41,8 +41,10 @@ __all__ = [
     "min_p_value",
     "parse_set",
     "profile",
+    "read_config_file",
     "resolve_thresholds",
     "sim_served",
     "smallest_rollouts",
     "thresholds",
+    "validate_config",
 ]

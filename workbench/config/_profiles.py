@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from workbench.config._config import ROLES
+from workbench.config._model_spec import ROLES
 from workbench.errors import ConfigError
 
 # Per-role generation settings for SmolLM2-135M: short, bounded outputs; diverse rollouts.

@@ -1,0 +1,33 @@
+"""`workbench export`: accepted examples as training data (sft, grpo, hf, parquet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from workbench.cli._args import dedup_threshold
+
+HELP = "export accepted examples for training (sft, grpo, hf, parquet)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", metavar="RUN_DIR")
+    parser.add_argument("--format", required=True, choices=["sft", "grpo", "hf", "parquet"])
+    parser.add_argument("--out", required=True, metavar="PATH")
+    parser.add_argument(
+        "--dedup",
+        type=dedup_threshold,
+        default=0.8,
+        metavar="J",
+        help="drop questions with word-3-gram Jaccard >= J to an earlier one, J in (0, 1] "
+        "(1 = keep all; default: 0.8)",
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    from workbench.datasets import export
+
+    done = export(args.run_dir, args.format, args.out, None if args.dedup >= 1 else args.dedup)
+    print(
+        f"{done.rows} examples -> {done.path} ({done.duplicates_removed} near-duplicates removed); card: {done.card}"
+    )
+    return 0

@@ -1,0 +1,109 @@
+"""A role's model: a LiteLLM model string plus how to reach it, checked for credentials."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ROLES = ("challenger", "verifier", "weak", "strong", "judge")
+
+
+StructuredMode = Literal["json_schema", "json_object_schema", "json_object", "prompt"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelSpec(Strict):
+    """One role's model: a LiteLLM model string plus how to reach it."""
+
+    model: str = Field(min_length=1)
+    """LiteLLM model string, e.g. `openai/gpt-4o-mini` or `sim/weak`."""
+    api_base: str | None = None
+    """Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama...)."""
+    api_key_env: str | None = None
+    """Name of the environment variable holding the key (never the key itself)."""
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    """Sampling temperature; None leaves the provider default."""
+    max_tokens: int | None = Field(default=None, ge=1)
+    """Completion token cap; None leaves the provider default."""
+    timeout_s: float = Field(default=120.0, gt=0)
+    """Per-call timeout in seconds."""
+    structured_output: StructuredMode = "json_schema"
+    """How JSON output is requested: OpenAI json_schema, json_object with a schema
+    (llama.cpp server), plain json_object, or the schema in the prompt only."""
+    input_cost_per_token: float | None = Field(default=None, ge=0)
+    """USD per prompt token, for models LiteLLM's price map does not know."""
+    output_cost_per_token: float | None = Field(default=None, ge=0)
+    """USD per completion token, for models LiteLLM's price map does not know."""
+    max_concurrency: int | None = Field(default=None, ge=1)
+    """Cap on this model's calls in flight (on top of the global `concurrency`)."""
+    rpm: float | None = Field(default=None, gt=0)
+    """Requests per minute allowed to this model endpoint (None: unlimited)."""
+    tpm: float | None = Field(default=None, gt=0)
+    """Tokens per minute allowed to this model endpoint, counted on each call's upper bound."""
+    extra: dict[str, Any] = Field(default_factory=dict)
+    """Further LiteLLM keyword arguments (no secrets: they are written to config.json)."""
+    client: Literal["litellm", "http"] = "litellm"
+    """`http`: post straight to an OpenAI-compatible `api_base` (an `openai/` model) with
+    aiohttp, skipping LiteLLM; several times less CPU per call. `litellm`: every provider."""
+
+    @model_validator(mode="after")
+    def _http_needs_an_openai_endpoint(self) -> ModelSpec:
+        if self.client == "http" and not (self.model.startswith("openai/") and self.api_base):
+            raise ValueError(
+                f"client 'http' needs an openai/ model with an api_base (got {self.model!r})"
+            )
+        return self
+
+    @field_validator("extra")
+    @classmethod
+    def _no_secret_kwargs(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from workbench.config._credentials import secret_like_names
+
+        banned = {"api_key", "api_base", "base_url", "model", "messages"} & set(value)
+        if banned:
+            raise ValueError(f"{sorted(banned)} cannot go in `extra` (keys come from api_key_env)")
+        secret = secret_like_names(value)
+        if secret:
+            raise ValueError(
+                f"`extra` looks like it holds a credential ({', '.join(secret)}); configs are "
+                "written to every run directory: put the key in an environment variable and "
+                "name it in api_key_env"
+            )
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _usable_endpoint(cls, value: str | None) -> str | None:
+        from workbench.config._credentials import url_problem
+
+        problem = url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(f"api_base {problem}")
+        return value
+
+
+class Models(Strict):
+    """The model behind each of the five roles (defaults: the offline simulator, with
+    completion caps well above what it writes, so dry-run bounds stay meaningful)."""
+
+    challenger: ModelSpec = ModelSpec(model="sim/challenger", max_tokens=2048)
+    """Writes the task: context, question, reference answer, rubric."""
+    verifier: ModelSpec = ModelSpec(model="sim/verifier", max_tokens=256)
+    """Checks a task for leakage, uncheckable criteria and solver instructions."""
+    weak: ModelSpec = ModelSpec(model="sim/weak", max_tokens=512)
+    """The model to be trained; sees context and question only."""
+    strong: ModelSpec = ModelSpec(model="sim/strong", max_tokens=512)
+    """A stronger model (or the same one with privileged information)."""
+    judge: ModelSpec = ModelSpec(model="sim/judge", max_tokens=512)
+    """Grades answers criterion by criterion, without the reference answer."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strings_are_models(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: ({"model": v} if isinstance(v, str) else v) for k, v in data.items()}
+        return data

@@ -1,0 +1,175 @@
+"""RunConfig: what a run does, validated before any model is called.
+
+Every model is strict (`extra="forbid"`): an unknown key is an error, never
+silently ignored. Keys live in environment variables only; a config names the
+variable (`api_key_env`), never the value.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from workbench.config._model_spec import Models, Strict
+from workbench.config._thresholds import Thresholds, resolve_thresholds
+
+
+class Rubric(Strict):
+    """What a challenger's rubric may contain."""
+
+    min_criteria: int = Field(default=2, ge=1)
+    """Fewest criteria a rubric may have."""
+    max_criteria: int = Field(default=10, ge=1)
+    """Most criteria a rubric may have."""
+    max_weight: int = Field(default=7, ge=1, le=100)
+    """Largest absolute criterion weight (published: positive integers up to 7)."""
+    allow_negative: bool = False
+    """Allow negative weights for criteria that penalise (PRBench style)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Rubric:
+        if self.min_criteria > self.max_criteria:
+            raise ValueError("rubric.min_criteria must be <= rubric.max_criteria")
+        return self
+
+
+class Prompts(Strict):
+    """Paths of prompt files replacing the bundled ones, per role."""
+
+    challenger: str | None = None
+    """Challenger template path."""
+    verifier: str | None = None
+    """Quality verifier template path."""
+    weak: str | None = None
+    """Weak solver template path (default: the shared solver prompt)."""
+    strong: str | None = None
+    """Strong solver template path (default: the shared solver prompt)."""
+    judge: str | None = None
+    """Judge template path (all criteria of an answer in one call)."""
+    judge_criterion: str | None = None
+    """Judge template path for per-criterion judging."""
+
+
+class Retry(Strict):
+    """Retries of failed provider calls (429, 5xx, timeouts, dropped connections)."""
+
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    """Attempts per call, the first included."""
+    base_s: float = Field(default=1.0, ge=0)
+    """First backoff; doubles per attempt, with jitter; never shorter than Retry-After."""
+    max_s: float = Field(default=60.0, ge=0)
+    """Longest single wait."""
+
+
+class CircuitBreaker(Strict):
+    """Stop the run (resumable) when most recent call attempts fail."""
+
+    window: int = Field(default=30, ge=1)
+    """Number of recent call attempts considered."""
+    failure_ratio: float = Field(default=0.9, gt=0, le=1)
+    """Share of failures in the window that stops the run."""
+
+
+class Budget(Strict):
+    """Spend limits; the run stops before a call could exceed them, and can be resumed with more."""
+
+    usd: float | None = Field(default=None, gt=0)
+    """Most USD to spend (needs a price for every model)."""
+    tokens: int | None = Field(default=None, gt=0)
+    """Most tokens (prompt + completion) to spend."""
+
+
+class Cache(Strict):
+    """The call cache: answered requests are never paid for twice."""
+
+    enabled: bool = True
+    """Serve repeated requests from the cache (off: --no-cache)."""
+    path: str | None = None
+    """SQLite file (default: $WORKBENCH_CACHE_DIR, else ~/.cache/workbench, /calls.sqlite)."""
+
+
+class Efficiency(Strict):
+    """Spend only the calls a decision needs (the verdicts are the same either way)."""
+
+    gating: bool = True
+    """Weak-first: no strong answers unless the weak side is in range, no solvers after a failed
+    verification. Off: the naive loop (everything, every round)."""
+    early_stop: bool = True
+    """Launch rollouts in waves (1, 1, rest) and stop once the side's outcome cannot change."""
+
+
+class Ray(Strict):
+    """Where and how wide to run with `engine = "ray"`."""
+
+    address: str | None = None
+    """Cluster address (`ray://host:10001` or `host:6379`); None starts a local cluster."""
+    workers: int | None = Field(default=None, ge=1)
+    """Worker actors (default: the cluster's CPU count); each gets 1/workers of concurrency,
+    rate limits and budgets."""
+
+
+class Limits(Strict):
+    """Input limits checked before any call."""
+
+    max_doc_chars: int = Field(default=400_000, ge=1)
+    """Longest document accepted, in characters (about 100k tokens)."""
+
+
+class RunConfig(Strict):
+    """Everything that decides what a run does. Written to RUN_DIR/config.json."""
+
+    mode: Literal["agentic", "baseline"] = "agentic"
+    """`agentic`: the feedback loop; `baseline`: one single-shot round per document."""
+    seed: int = 0
+    """Seed for the simulator and per-rollout `seed` parameters."""
+    rollouts: int = Field(default=3, ge=1, le=64)
+    """Answers per solver per round."""
+    max_rounds: int = Field(default=10, ge=1, le=1000)
+    """Rounds per document before giving up."""
+    concurrency: int = Field(default=32, ge=1, le=4096)
+    """Model calls in flight across the whole run."""
+    verify: bool = True
+    """Run the quality verifier before any solver."""
+    judge_mode: Literal["per_answer", "per_criterion"] = "per_answer"
+    """One judge call per answer (all criteria), or one per criterion (PRBench)."""
+    partial_credit: bool = False
+    """Judge may give credit in [0, 1] per criterion instead of met / not met."""
+    strong_sees_reference: bool = False
+    """Give the strong solver the reference answer as notes (privileged mode)."""
+    models: Models = Models()
+    """Model per role."""
+    acceptance: Thresholds = Thresholds()
+    """Preset plus individual threshold overrides."""
+    rubric: Rubric = Rubric()
+    """Rubric shape rules for the challenger."""
+    prompts: Prompts = Prompts()
+    """Prompt file overrides per role."""
+    limits: Limits = Limits()
+    """Input limits."""
+    efficiency: Efficiency = Efficiency()
+    """Gating and early stopping."""
+    engine: Literal["local", "ray"] = "local"
+    """`local`: one process; `ray`: rounds run on Ray worker actors (pip install -e '.[ray]')."""
+    ray: Ray = Ray()
+    """Ray engine settings."""
+    retry: Retry = Retry()
+    """Retry policy for provider failures."""
+    circuit_breaker: CircuitBreaker = CircuitBreaker()
+    """When to give up on a failing provider."""
+    budget: Budget = Budget()
+    """Spend limits."""
+    cache: Cache = Cache()
+    """The call cache."""
+
+    def thresholds(self) -> Thresholds:
+        """The preset's thresholds with this config's overrides applied."""
+        return resolve_thresholds(self.acceptance)
+
+    def resolved(self) -> RunConfig:
+        """This config with every threshold written out, so it reads back identically."""
+        return self.model_copy(update={"acceptance": self.thresholds()})
+
+
+# ---------------------------------------------------------------------------
+# Loading and overriding
