@@ -10,6 +10,7 @@ import time
 import pytest
 
 import workbench
+import workbench.inputs
 from tests.support import cli, free_port, require
 from workbench.config import sim_served
 
@@ -70,7 +71,7 @@ def test_ray_engine_gives_the_local_accepted_set(cluster, default_run, tmp_path)
 def test_cache_is_shared_across_engines(cluster, sim_server, tmp_path):
     config = {**sim_served(sim_server.api_base), "cache": {"path": str(tmp_path / "cache.sqlite")}}
     (tmp_path / "c.json").write_text(json.dumps(config))
-    doc = str(workbench.docs.default_docs_dir() / "article-iii.txt")
+    doc = str(workbench.inputs.default_docs_dir() / "article-iii.txt")
     local = cli(
         "run",
         doc,
