@@ -25,14 +25,8 @@ from workbench.errors import ModelOutputError, ProviderError, WorkbenchError
 from workbench.inputs import input_rows
 from workbench.model import CallMeta, ModelClient
 from workbench.records import Appender, write_json_atomic
-from workbench.roles import (
-    CriterionGrade,
-    JudgeOutput,
-    criterion_schema,
-    judge_schema,
-    load_prompts,
-    normalize_grades,
-)
+from workbench.roles import grade as judge_grade
+from workbench.roles import load_prompts
 
 
 @dataclass
@@ -174,35 +168,23 @@ async def grade(
     per_criterion: bool,
     prompts,
 ) -> tuple[list[float], list[str]]:
-    question = transcript(task.messages)
-    common = dict(context="", question=question, answer=response, partial_credit=False)
+    """The judge's credit for one response to a benchmark task (binary, as PRBench grades)."""
     rubric = [
         {"criterion": c, "weight": w} for c, w in zip(task.criteria, task.weights, strict=True)
     ]
-    if not per_criterion:
-        prompt = prompts.render("judge", rubric=rubric, **common)
-        out = await client.complete(
-            judge,
-            prompt,
-            CallMeta("judge", task.id, 0),
-            schema=JudgeOutput,
-            json_schema=judge_schema(len(rubric), False),
-        )
-        return normalize_grades(out.parsed.grades, len(rubric), False)
-
-    async def one(i: int, criterion: dict) -> CriterionGrade:
-        prompt = prompts.render("judge_criterion", criterion=criterion, **common)
-        out = await client.complete(
-            judge,
-            prompt,
-            CallMeta("judge", task.id, 0, i),
-            schema=CriterionGrade,
-            json_schema=criterion_schema(False),
-        )
-        return out.parsed.model_copy(update={"criterion": i})
-
-    grades = await asyncio.gather(*(one(i, c) for i, c in enumerate(rubric, 1)))
-    return normalize_grades(list(grades), len(rubric), False)
+    return await judge_grade(
+        client,
+        prompts,
+        judge,
+        CallMeta("judge", task.id, 0),
+        context="",
+        question=transcript(task.messages),
+        answer=response,
+        rubric=rubric,
+        partial_credit=False,
+        per_criterion=per_criterion,
+        number_calls=True,
+    )
 
 
 async def evaluate(

@@ -20,7 +20,7 @@ from typing import Any
 from workbench.config import ModelSpec
 from workbench.errors import ModelOutputError, ProviderError
 from workbench.model import CallMeta, ModelClient
-from workbench.roles import JudgeOutput, answer_score, judge_schema, load_prompts, normalize_grades
+from workbench.roles import answer_score, grade, load_prompts
 
 
 def _text(item: Any) -> str:
@@ -93,25 +93,21 @@ class RubricReward:
     async def _one(
         self, client: ModelClient, index: int, question: str, answer: str, rubric: list[dict]
     ) -> float | None:
-        prompt = self.prompts.render(
-            "judge",
-            context="",
-            question=question,
-            answer=answer,
-            rubric=rubric,
-            partial_credit=self.partial_credit,
-        )
         try:
-            out = await client.complete(
+            met, _ = await grade(
+                client,
+                self.prompts,
                 self.judge,
-                prompt,
                 CallMeta("judge", "reward", 0, index),
-                schema=JudgeOutput,
-                json_schema=judge_schema(len(rubric), self.partial_credit),
+                context="",
+                question=question,
+                answer=answer,
+                rubric=rubric,
+                partial_credit=self.partial_credit,
+                per_criterion=False,
             )
         except (ModelOutputError, ProviderError):
             return None
-        met, _ = normalize_grades(out.parsed.grades, len(rubric), self.partial_credit)
         return answer_score([c["weight"] for c in rubric], met)
 
 

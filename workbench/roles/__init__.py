@@ -1,37 +1,46 @@
-"""The five roles (challenger, quality verifier, weak and strong solvers, judge): their output
-models, schemas, repairs, prompt variables and calls."""
+"""The five roles (challenger, quality verifier, weak and strong solvers, judge): per role its
+output model, wire schema, repairs, prompt variables and call, each over `ModelClient.complete()`.
+The judge is written once (`grade`): the loop, evaluation and rewards all call it."""
 
 from __future__ import annotations
 
-from workbench.roles._checks import check_task, normalize_grades, repair_task
-from workbench.roles._env import Env
-from workbench.roles._feedback import EMPTY, feedback_groups, feedback_line
-from workbench.roles._outputs import (
+from workbench.roles._challenger import (
     Criterion,
+    Task,
+    challenge,
+    check_task,
+    repair_task,
+    task_schema,
+)
+from workbench.roles._env import Env
+from workbench.roles._feedback import EMPTY, GROUPS, feedback_groups, feedback_line
+from workbench.roles._judge import (
     CriterionGrade,
     JudgeOutput,
-    ModelOutput,
-    QualityCheck,
-    Task,
+    criterion_schema,
+    grade,
+    judge,
+    judge_schema,
+    normalize_grades,
 )
+from workbench.roles._output import ModelOutput
 from workbench.roles._prompts import SAMPLE_VARIABLES, load_prompts
-from workbench.roles._roles import challenge, judge, solve, verify
-from workbench.roles._schema import criterion_schema, judge_schema
 from workbench.roles._scoring import answer_score, benchmark_score, clip01, raw_score
+from workbench.roles._solver import solve
+from workbench.roles._verifier import QualityCheck, quality_schema, verify
 
 __all__ = [
+    "EMPTY",
+    "GROUPS",
+    "SAMPLE_VARIABLES",
     "Criterion",
     "CriterionGrade",
-    "EMPTY",
     "Env",
     "JudgeOutput",
     "ModelOutput",
     "QualityCheck",
-    "SAMPLE_VARIABLES",
     "Task",
     "answer_score",
-    "judge",
-    "solve",
     "benchmark_score",
     "challenge",
     "check_task",
@@ -39,10 +48,15 @@ __all__ = [
     "criterion_schema",
     "feedback_groups",
     "feedback_line",
+    "grade",
+    "judge",
     "judge_schema",
     "load_prompts",
     "normalize_grades",
+    "quality_schema",
     "raw_score",
     "repair_task",
+    "solve",
+    "task_schema",
     "verify",
 ]

@@ -1,0 +1,161 @@
+"""The judge: grades an answer against a rubric, criterion by criterion.
+
+`grade()` is the one judge call: the loop (`judge`), evaluation and GRPO rewards all use it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+from pydantic import field_validator
+
+from workbench.config import ModelSpec
+from workbench.inputs import PromptSet
+from workbench.model import CallMeta, ModelClient
+from workbench.roles._challenger import Task
+from workbench.roles._env import Env
+from workbench.roles._output import ModelOutput
+from workbench.roles._schema import _object, _string
+
+
+class CriterionGrade(ModelOutput):
+    """A judge's grade for one criterion."""
+
+    criterion: int = 0
+    """1-based criterion number (per-answer judging)."""
+    met: float
+    """1 (or true) if met, 0 (or false) if not; in [0, 1] with partial credit."""
+    reason: str = ""
+    """Short justification."""
+
+    @field_validator("met", mode="before")
+    @classmethod
+    def _bool_or_number(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            low = v.strip().lower()
+            if low in ("true", "yes", "met"):
+                return 1.0
+            if low in ("false", "no", "not met", "unmet"):
+                return 0.0
+        return v
+
+
+class JudgeOutput(ModelOutput):
+    """A judge's grades for all criteria of one answer."""
+
+    grades: list[CriterionGrade]
+    """One grade per criterion, numbered from 1."""
+
+
+def _met(partial_credit: bool) -> dict[str, Any]:
+    return {"type": "number", "minimum": 0, "maximum": 1} if partial_credit else {"type": "boolean"}
+
+
+def judge_schema(n_criteria: int, partial_credit: bool) -> dict[str, Any]:
+    grade = _object(
+        {
+            "criterion": {"type": "integer", "minimum": 1, "maximum": n_criteria},
+            "met": _met(partial_credit),
+            "reason": _string(300),
+        }
+    )
+    return _object(
+        {
+            "grades": {
+                "type": "array",
+                "items": grade,
+                "minItems": n_criteria,
+                "maxItems": n_criteria,
+            }
+        }
+    )
+
+
+def criterion_schema(partial_credit: bool) -> dict[str, Any]:
+    return _object({"met": _met(partial_credit), "reason": _string(300)})
+
+
+def normalize_grades(
+    grades: list[CriterionGrade], n_criteria: int, partial_credit: bool
+) -> tuple[list[float], list[str]]:
+    """Per-criterion credit in rubric order, plus flags for anything repaired.
+
+    Skipped criteria count as not met; out-of-range credit is clipped; without
+    partial credit a fractional value is rounded to met / not met.
+    """
+    met: list[float | None] = [None] * n_criteria
+    flags: list[str] = []
+    for position, g in enumerate(grades):
+        index = g.criterion - 1 if g.criterion >= 1 else position
+        if not 0 <= index < n_criteria:
+            flags.append(f"grade for unknown criterion {g.criterion} ignored")
+            continue
+        if met[index] is not None:
+            flags.append(f"criterion {index + 1} graded twice; first grade kept")
+            continue
+        value = float(g.met)
+        if value < 0 or value > 1:
+            flags.append(f"criterion {index + 1} credit {value:g} clipped to [0, 1]")
+            value = min(1.0, max(0.0, value))
+        if not partial_credit and value not in (0.0, 1.0):
+            flags.append(f"criterion {index + 1} credit {value:g} rounded (partial credit is off)")
+            value = 1.0 if value >= 0.5 else 0.0
+        met[index] = value
+    for i, value in enumerate(met):
+        if value is None:
+            flags.append(f"criterion {i + 1} not graded; counted as not met")
+    return [0.0 if v is None else v for v in met], flags
+
+
+async def grade(
+    client: ModelClient,
+    prompts: PromptSet,
+    spec: ModelSpec,
+    meta: CallMeta,
+    *,
+    context: str,
+    question: str,
+    answer: str,
+    rubric: list[dict[str, Any]],
+    partial_credit: bool,
+    per_criterion: bool,
+    number_calls: bool = False,
+) -> tuple[list[float], list[str]]:
+    """Per-criterion credit in [0, 1] and repair flags for one answer: one call for the whole
+    rubric, or one call per criterion (in parallel). `number_calls`: each per-criterion call's
+    meta carries the criterion number as its rollout (evaluation keys its calls so)."""
+    common = dict(context=context, question=question, answer=answer, partial_credit=partial_credit)
+    if not per_criterion:
+        prompt = prompts.render("judge", rubric=rubric, **common)
+        wire = judge_schema(len(rubric), partial_credit)
+        out = await client.complete(spec, prompt, meta, schema=JudgeOutput, json_schema=wire)
+        return normalize_grades(out.parsed.grades, len(rubric), partial_credit)
+
+    async def one(i: int, criterion: dict[str, Any]) -> CriterionGrade:
+        prompt = prompts.render("judge_criterion", criterion=criterion, **common)
+        wire = criterion_schema(partial_credit)
+        call = replace(meta, rollout=i) if number_calls else meta
+        out = await client.complete(spec, prompt, call, schema=CriterionGrade, json_schema=wire)
+        return out.parsed.model_copy(update={"criterion": i})
+
+    grades = list(await asyncio.gather(*(one(i, c) for i, c in enumerate(rubric, 1))))
+    return normalize_grades(grades, len(rubric), partial_credit)
+
+
+async def judge(
+    env: Env, side: str, doc_id: str, rnd: int, task: Task, answer: str, rollout: int
+) -> tuple[list[float], list[str]]:
+    """The loop's judge: one rollout's answer against its task's rubric."""
+    return await grade(
+        env.client,
+        env.prompts,
+        env.config.models.judge,
+        CallMeta("judge", doc_id, rnd, rollout, side=side),
+        context=task.context,
+        question=task.question,
+        answer=answer,
+        rubric=[c.model_dump() for c in task.rubric],
+        partial_credit=env.config.partial_credit,
+        per_criterion=env.config.judge_mode != "per_answer",
+    )

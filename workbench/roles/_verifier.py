@@ -1,0 +1,65 @@
+"""The quality verifier: checks a task for leakage, uncheckable criteria, unclear questions and
+instructions to the solver. Its output model, wire schema and call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.model import CallMeta
+from workbench.roles._challenger import Task
+from workbench.roles._env import Env
+from workbench.roles._output import ModelOutput
+from workbench.roles._schema import _object, _string
+
+
+class QualityCheck(ModelOutput):
+    """The quality verifier's verdict on a task."""
+
+    leakage: bool = False
+    """True if the context or question hands over the answer."""
+    criteria_checkable: bool = True
+    """True if every criterion can be checked from an answer's text."""
+    question_ok: bool = True
+    """True if the question is clear, self-contained and answerable."""
+    solver_instructions: bool = False
+    """True if the task tells a solver how to behave (e.g. 'be brief', 'answer wrongly')."""
+    passed: bool
+    """The verifier's overall pass / fail."""
+    reason: str = ""
+    """Why, in a sentence."""
+
+    def all_clear(self) -> bool:
+        """Pass only if the verdict and every individual check agree."""
+        return (
+            self.passed
+            and not self.leakage
+            and self.criteria_checkable
+            and self.question_ok
+            and not self.solver_instructions
+        )
+
+
+def quality_schema() -> dict[str, Any]:
+    flag = {"type": "boolean"}
+    return _object(
+        {
+            "leakage": flag,
+            "criteria_checkable": flag,
+            "question_ok": flag,
+            "solver_instructions": flag,
+            "passed": flag,  # verdicts before the free text: a reply cut off in `reason` keeps them
+            "reason": _string(400),
+        }
+    )
+
+
+async def verify(env: Env, doc_id: str, rnd: int, task: Task) -> QualityCheck:
+    prompt = env.prompts.render("verifier", task=task.model_dump())
+    out = await env.client.complete(
+        env.config.models.verifier,
+        prompt,
+        CallMeta("verifier", doc_id, rnd),
+        schema=QualityCheck,
+        json_schema=quality_schema(),
+    )
+    return out.parsed
