@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds a wheel
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

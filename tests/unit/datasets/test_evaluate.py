@@ -106,6 +106,7 @@ def test_models_side_by_side_on_accepted_examples(default_run, tmp_path):
     assert len(rows) == 2 * default_run.summary["accepted"]
 
 
+@pytest.mark.slow
 def test_cli_on_prbench_layout(tmp_path):
     path = tmp_path / "bench.jsonl"
     path.write_text("\n".join(json.dumps(prbench_row(f"t{i}")) for i in range(3)) + "\n")

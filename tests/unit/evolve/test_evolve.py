@@ -45,6 +45,7 @@ def test_evolution_improves_the_pass_rate_on_the_sim(tmp_path):
     ).read_text()
 
 
+@pytest.mark.slow
 def test_cli(tmp_path):
     result = cli("evolve", "--generations", "2", "--seeds", "1", "--out", str(tmp_path / "e"))
     assert result.returncode == 0, result.stderr

@@ -40,6 +40,7 @@ def test_local_server_needs_no_key(monkeypatch):
     check_models(cfg, probe_endpoints=False)
 
 
+@pytest.mark.slow
 def test_dry_run_needs_no_keys_but_a_run_does(monkeypatch, tmp_path):
     from tests.support import cli
 
@@ -57,6 +58,7 @@ def test_dry_run_needs_no_keys_but_a_run_does(monkeypatch, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_eval_and_evolve_check_keys_and_arguments_before_any_call(monkeypatch, tmp_path):
     from tests.support import cli
 
