@@ -27,7 +27,7 @@ def check_real_run(run):
     record = RoundRecord.model_validate(rounds[0])
     assert record.decision in DECISIONS
     if record.task is not None:
-        assert record.task["question"] and record.task["rubric"]
+        assert record.task.question and record.task.rubric
     return record
 
 

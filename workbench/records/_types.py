@@ -160,8 +160,8 @@ class CallRecord(Record):
     """For judge calls: whose answer is graded."""
     reask: int = Field(ge=0)
     """1 for the single re-ask after an unusable reply."""
-    attempt: int = Field(ge=1)
-    """Retry attempt, from 1."""
+    attempt: int = Field(ge=0)
+    """Retry attempt, from 1 (0 when the reply was served from the cache)."""
     latency_s: float
     """Seconds the call took."""
     prompt_tokens: int | None
