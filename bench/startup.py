@@ -15,15 +15,16 @@ import time
 CASES = {
     "workbench --help": [sys.executable, "-m", "workbench", "--help"],
     "import workbench": [sys.executable, "-c", "import workbench"],
-    "import workbench.api (no LiteLLM)": [
+    "import workbench.engines (no LiteLLM, pandas or plotly)": [
         sys.executable,
         "-c",
-        "import sys, workbench.api; assert 'litellm' not in sys.modules",
+        "import sys, workbench.engines; "
+        "assert not {'litellm', 'pandas', 'plotly'} & set(sys.modules), sorted(sys.modules)",
     ],
     "import litellm (offline mode)": [
         sys.executable,
         "-c",
-        "import workbench._litellm as l; l.get_litellm()",
+        "import workbench.model.backends as b; b.get_litellm()",
     ],
 }
 

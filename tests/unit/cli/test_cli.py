@@ -11,9 +11,13 @@ from tests.support import DOCS, cli
 
 def test_help_and_import_stay_light():
     assert cli("--help").returncode == 0
-    probe = "import sys, workbench; print(sorted(m for m in ('litellm', 'pandas', 'plotly') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert cli("--version").stdout.startswith("workbench ")
+    # The package, and the layers a run needs, import neither LiteLLM nor pandas nor plotly.
+    heavy = "('litellm', 'pandas', 'plotly')"
+    for module in ("workbench", "workbench.engines", "workbench.records", "workbench.cli"):
+        probe = f"import sys, {module}; print(sorted(m for m in {heavy} if m in sys.modules))"
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "[]", module
 
 
 @pytest.mark.slow
