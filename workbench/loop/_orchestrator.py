@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
@@ -11,16 +10,15 @@ from workbench.config import Thresholds
 from workbench.errors import ModelOutputError, PromptError, ProviderError
 from workbench.inputs import Document
 from workbench.loop._acceptance import (
-    Verdict,
     decide_in_order,
     first_settled,
-    mean,
     strong_settled,
     weak_settled,
 )
-from workbench.loop._steps import rollout
-from workbench.records import Example, Rollout, RoundRecord, history_entry, rounded, to_example
-from workbench.roles import Env, Task, challenge, feedback_groups, feedback_line, verify
+from workbench.loop._record import error_record, round_record
+from workbench.loop._steps import already_decided, side_rollouts, waves
+from workbench.records import Example, Rollout, RoundRecord, history_entry, to_example
+from workbench.roles import Env, Task, challenge, feedback_groups, verify
 
 
 class Sink(Protocol):
@@ -115,8 +113,8 @@ async def run_round(
         reason = "" if quality is None else quality.reason
         plan = waves(k) if early else [k]
         if passed or full:
-            settle = (lambda p: weak_settled(p, k, t)) if passed else _already_decided
-            weak = await _rollouts(env, "weak", doc, number, task, settle, plan)
+            settle = (lambda p: weak_settled(p, k, t)) if passed else already_decided
+            weak = await side_rollouts(env, "weak", doc, number, task, settle, plan)
         weak_scores = [a.score for a in weak]
         weak_fails = first_settled(weak_scores, lambda p: weak_settled(p, k, t)) is not None
         if (passed and not weak_fails) or full:
@@ -124,98 +122,15 @@ async def run_round(
             settle = (
                 (lambda p: strong_settled(p, k, wm, t))
                 if passed and not weak_fails
-                else _already_decided
+                else already_decided
             )
-            strong = await _rollouts(env, "strong", doc, number, task, settle, plan)
+            strong = await side_rollouts(env, "strong", doc, number, task, settle, plan)
         verdict, m, n = decide_in_order(
             weak_scores, [a.score for a in strong] or None, k, t, passed, reason
         )
-        return _record(
+        return round_record(
             doc, number, env, task, quality, weak, strong, verdict, {"weak": m, "strong": n}
         )
     except (ModelOutputError, ProviderError, PromptError) as exc:
         raw = getattr(exc, "raw", None)
-        return _error_record(doc, number, env, task, quality, weak, strong, str(exc), raw)
-
-
-def _already_decided(prefix: list[float]) -> str:
-    """For rollouts whose outcome cannot change the verdict (naive mode solves them anyway)."""
-    return "decided without these rollouts"
-
-
-def waves(rollouts: int) -> list[int]:
-    """Rollouts launched per wave when stopping early: one, one, then the rest together."""
-    sizes = [1] * min(rollouts, 2)
-    return sizes + ([rollouts - 2] if rollouts > 2 else [])
-
-
-async def _rollouts(
-    env: Env, side: str, doc: Document, number: int, task: Task, settle, plan: list[int]
-) -> list[Rollout]:
-    """Rollouts launched wave by wave (`plan`), stopping once `settle` says the side's outcome
-    is fixed. A failed rollout only fails the round if the rollouts before it do not settle it."""
-    done: list[Rollout] = []
-    for size in plan:
-        start = len(done)
-        jobs = [rollout(env, side, doc.id, number, task, i) for i in range(start, start + size)]
-        results = await asyncio.gather(*jobs, return_exceptions=True)
-        failure = next((r for r in results if isinstance(r, BaseException)), None)
-        if failure is not None and not isinstance(
-            failure, ModelOutputError | ProviderError | PromptError
-        ):
-            raise failure
-        for r in results:
-            if isinstance(r, BaseException):
-                break
-            done.append(r)
-        settled = first_settled([a.score for a in done], settle) is not None
-        if failure is not None and not settled:
-            raise failure
-        if settled or failure is not None:
-            break
-    return done
-
-
-def _record(
-    doc, number, env, task, quality, weak, strong, verdict, decided_after=None
-) -> RoundRecord:
-    """The round's record. `weak_mean`, `strong_mean` and `gap` are over the stored scores
-    (every rollout run); the verdict and its feedback line use the rollouts that settled it
-    (`decided_after`), which early stopping or a too-easy weak side can make fewer."""
-    weak_scores = [a.score for a in weak] or None
-    strong_scores = [a.score for a in strong] or None
-    wm, sm = mean(weak_scores), mean(strong_scores)
-    return RoundRecord(
-        doc_id=doc.id,
-        round=number,
-        mode=env.config.mode,
-        task=task.model_dump() if task else None,
-        quality=quality.model_dump() | {"ok": quality.all_clear()} if quality else None,
-        weak_scores=weak_scores,
-        strong_scores=strong_scores,
-        weak_mean=rounded(wm),
-        strong_mean=rounded(sm),
-        gap=None if wm is None or sm is None else rounded(sm - wm),
-        p_value=rounded(verdict.p_value),
-        decision=verdict.decision,
-        reason=verdict.reason,
-        feedback=feedback_line(
-            verdict.decision,
-            verdict.reason,
-            verdict.weak_mean,
-            verdict.strong_mean,
-            verdict.gap,
-            verdict.p_value,
-        ),
-        weak_rollouts=weak,
-        strong_rollouts=strong,
-        decided_after=decided_after or {"weak": len(weak), "strong": len(strong)},
-        ts=time.time(),
-    )
-
-
-def _error_record(doc, number, env, task, quality, weak, strong, message, raw) -> RoundRecord:
-    """A round that could not finish: no scores, the reason, and the unusable raw output."""
-    verdict = Verdict("error", message, None, None, None, None)
-    record = _record(doc, number, env, task, quality, [], [], verdict)
-    return record.model_copy(update={"weak_rollouts": weak, "strong_rollouts": strong, "raw": raw})
+        return error_record(doc, number, env, task, quality, weak, strong, str(exc), raw)
