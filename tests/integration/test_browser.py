@@ -3,66 +3,23 @@
 Uses Debian's chromium through Playwright's Python package (no browser download).
 """
 
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, free_port
+from tests.support import ROOT
+from tests.support.lab import ARTIFACTS, CHROMIUM, jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, default_run):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's chromium (scripts/test does)"
-        )
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "notebooks" / "04_threshold_explorer.ipynb", root)
     shutil.copytree(default_run.dir, root / "runs" / "demo-agentic-seed0")
-    port, token = free_port(), secrets.token_hex(16)
-    log = open(root / "lab.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            f"--ServerApp.token={token}",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.news_url=",
-            "--ServerApp.open_browser=False",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=root,
-    )
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited: {(root / 'lab.log').read_text()[-2000:]}")
-            time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}", token
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with jupyterlab(root) as server:
+        yield server
 
 
 def test_threshold_slider_changes_the_accepted_count(lab, default_run):

@@ -16,7 +16,9 @@ def test_help_and_import_stay_light():
     heavy = "('litellm', 'pandas', 'plotly')"
     for module in ("workbench", "workbench.engines", "workbench.records", "workbench.cli"):
         probe = f"import sys, {module}; print(sorted(m for m in {heavy} if m in sys.modules))"
-        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
         assert out.stdout.strip() == "[]", module
 
 
