@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
+from typing import Any
 
 from workbench.config import EPS, Thresholds
 from workbench.loop._stats import permutation_p_value
@@ -32,15 +33,20 @@ def mean(scores: list[float] | None) -> float | None:
     return fmean(scores) if scores else None
 
 
-def weak_gate(weak_scores: list[float], t: Thresholds) -> str | None:
-    """None if the weak side meets the weak conditions, else the reason it does not."""
+TOO_HARD_REASON = "a weak rollout scored 0"
+
+
+def weak_gate(weak_scores: list[float], t: Thresholds) -> tuple[str, str] | None:
+    """None if the weak side meets the weak conditions, else the decision and the reason:
+    `too_easy` (the weak side does too well) or `too_hard` (a weak rollout collapsed to 0,
+    under a preset that rejects that: the question may be unanswerable or unclear)."""
     wm = fmean(weak_scores)
     if t.weak_max is not None and wm > t.weak_max + EPS:
-        return f"weak_mean {wm:.2f} > weak_max {t.weak_max:.2f}"
+        return "too_easy", f"weak_mean {wm:.2f} > weak_max {t.weak_max:.2f}"
     if t.weak_rollout_max is not None and max(weak_scores) > t.weak_rollout_max + EPS:
-        return f"a weak rollout scored {max(weak_scores):.2f} > {t.weak_rollout_max:.2f}"
+        return "too_easy", f"a weak rollout scored {max(weak_scores):.2f} > {t.weak_rollout_max:.2f}"
     if t.weak_no_zero and min(weak_scores) <= EPS:
-        return "a weak rollout scored 0"
+        return "too_hard", TOO_HARD_REASON
     return None
 
 
@@ -64,8 +70,14 @@ def decide(
     t: Thresholds,
     quality_passed: bool = True,
     quality_reason: str = "",
+    rollouts: int | None = None,
 ) -> Verdict:
-    """Decide a round from its stored scores. Pure: same inputs, same verdict."""
+    """Decide a round from its stored scores. Pure: same inputs, same verdict.
+
+    The weak side is judged in rollout order, as the loop judges it while rollouts arrive
+    (`decide_in_order`): its decision is that of the shortest prefix that settles it, so a
+    round re-decided with the thresholds it ran with gets the loop's decision. `rollouts`:
+    the rollouts per side the round was planned with (default: as many as are stored)."""
     wm, sm = mean(weak_scores), mean(strong_scores)
     gap = None if wm is None or sm is None else sm - wm
     if not quality_passed:
@@ -74,9 +86,11 @@ def decide(
         )
     if not weak_scores:
         return Verdict("error", "no weak scores", None, sm, None, None)
-    why = weak_gate(weak_scores, t)
-    if why is not None:
-        return Verdict("too_easy", why, wm, sm, gap, None)
+    k = max(rollouts or 0, len(weak_scores))
+    settled = first_settled(weak_scores, lambda p: weak_settled(p, k, t))
+    if settled is not None:
+        kind, why = settled[1]
+        return Verdict(kind, why, wm, sm, gap, None)
     if not strong_scores:
         return Verdict(
             STRONG_NOT_RUN, "strong solver was not run for this round", wm, None, None, None
@@ -95,8 +109,9 @@ def decide(
 # --- deciding as rollouts arrive ------------------------------------------------
 
 
-def weak_settled(prefix: list[float], rollouts: int, t: Thresholds) -> str | None:
-    """Why the weak side fails whatever the remaining rollouts score, or None if it still could pass."""
+def weak_settled(prefix: list[float], rollouts: int, t: Thresholds) -> tuple[str, str] | None:
+    """The decision and why, when the weak side fails whatever the remaining rollouts score;
+    None if it still could pass."""
     m = len(prefix)
     if not prefix:
         return None
@@ -104,11 +119,12 @@ def weak_settled(prefix: list[float], rollouts: int, t: Thresholds) -> str | Non
         return weak_gate(prefix, t)
     floor = sum(prefix) / rollouts  # the weak mean if every remaining rollout scores 0
     if t.weak_max is not None and floor > t.weak_max + EPS:
-        return f"weak_mean at least {floor:.2f} > weak_max {t.weak_max:.2f} after {m} of {rollouts} rollouts"
+        why = f"weak_mean at least {floor:.2f} > weak_max {t.weak_max:.2f} after {m} of {rollouts} rollouts"
+        return "too_easy", why
     if t.weak_rollout_max is not None and max(prefix) > t.weak_rollout_max + EPS:
-        return f"a weak rollout scored {max(prefix):.2f} > {t.weak_rollout_max:.2f}"
+        return "too_easy", f"a weak rollout scored {max(prefix):.2f} > {t.weak_rollout_max:.2f}"
     if t.weak_no_zero and min(prefix) <= EPS:
-        return "a weak rollout scored 0"
+        return "too_hard", TOO_HARD_REASON
     return None
 
 
@@ -135,7 +151,7 @@ def strong_settled(
     return None
 
 
-def first_settled(scores: list[float], check) -> tuple[int, str] | None:
+def first_settled(scores: list[float], check) -> tuple[int, Any] | None:
     """The shortest prefix of `scores` (possibly empty) that settles `check`, and why."""
     for m in range(0, len(scores) + 1):
         why = check(scores[:m])
@@ -165,8 +181,8 @@ def decide_in_order(
         )
     settled = first_settled(weak_scores, lambda p: weak_settled(p, rollouts, t))
     if settled is not None:
-        m, why = settled
-        return Verdict("too_easy", why, fmean(weak_scores[:m]), None, None, None), m, 0
+        m, (kind, why) = settled
+        return Verdict(kind, why, fmean(weak_scores[:m]), None, None, None), m, 0
     if len(weak_scores) < rollouts:
         raise ValueError(
             f"{len(weak_scores)} weak rollouts do not settle the round; {rollouts} are needed"
@@ -178,5 +194,6 @@ def decide_in_order(
         sm = fmean(strong_scores[:n])
         return Verdict("failed_on_strong", why, wm, sm, sm - wm, None), rollouts, n
     if not strong_scores or len(strong_scores) < rollouts:
-        return decide(weak_scores, strong_scores, t), rollouts, len(strong_scores or [])
-    return decide(weak_scores, strong_scores, t), rollouts, rollouts
+        verdict = decide(weak_scores, strong_scores, t, rollouts=rollouts)
+        return verdict, rollouts, len(strong_scores or [])
+    return decide(weak_scores, strong_scores, t, rollouts=rollouts), rollouts, rollouts

@@ -16,7 +16,13 @@ FORMAT_VERSION = 1
 """The run-record format this release writes. 0: unversioned records of workbench 0.1."""
 
 Decision = Literal[
-    "accepted", "too_easy", "failed_on_strong", "failed_quality", "not_significant", "error"
+    "accepted",
+    "too_easy",
+    "too_hard",
+    "failed_on_strong",
+    "failed_quality",
+    "not_significant",
+    "error",
 ]
 DECISIONS: tuple[str, ...] = Decision.__args__
 Mode = Literal["agentic", "baseline"]
@@ -85,7 +91,7 @@ class RoundRecord(Record):
     p_value: float | None
     """Permutation-test p-value (when the preset tests significance)."""
     decision: Decision
-    """accepted, too_easy, failed_on_strong, failed_quality, not_significant or error."""
+    """accepted, too_easy, too_hard, failed_on_strong, failed_quality, not_significant or error."""
     reason: str
     """Why, in a line."""
     feedback: str

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-GROUPS = ("too_easy", "failed_on_strong", "failed_quality", "not_significant")
+GROUPS = ("too_easy", "too_hard", "failed_on_strong", "failed_quality", "not_significant")
 HEADINGS = {
     "too_easy": "TOO EASY",
+    "too_hard": "TOO HARD",
     "failed_on_strong": "FAILED ON STRONG",
     "failed_quality": "FAILED QUALITY CHECK",
     "not_significant": "NOT SIGNIFICANT",
@@ -46,6 +47,8 @@ def feedback_line(
     """The one line a round contributes to the next challenger prompt."""
     if decision == "too_easy":
         return f"TOO EASY: weak mean {weak_mean:.2f} ({reason})"
+    if decision == "too_hard":
+        return f"TOO HARD: weak mean {weak_mean:.2f} ({reason})"
     if decision == "failed_on_strong":
         return f"FAILED ON STRONG: weak {weak_mean:.2f}, strong {strong_mean:.2f}, gap {gap:.2f} ({reason})"
     if decision == "failed_quality":

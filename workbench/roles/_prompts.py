@@ -68,6 +68,13 @@ def _sample_feedback() -> dict[str, Any]:
         },
         {
             "round": 2,
+            "decision": "too_hard",
+            "task": task,
+            "weak_mean": 0.1,
+            "reason": "a weak rollout scored 0",
+        },
+        {
+            "round": 2,
             "decision": "failed_on_strong",
             "task": task,
             "weak_mean": 0.2,

@@ -30,6 +30,7 @@ _ENTRY = re.compile(r"^- round (\d+): \"(.*)\" \((.*)\)\s*$")
 _NUMBER = {key: re.compile(rf"{key} ([0-9.]+)") for key in ("weak mean", "strong mean", "gap", "p")}
 _HEADINGS = {
     "TOO EASY": "too_easy",
+    "TOO HARD": "too_hard",
     "FAILED ON STRONG": "failed_on_strong",
     "FAILED QUALITY CHECK": "failed_quality",
     "NOT SIGNIFICANT": "not_significant",
@@ -110,8 +111,8 @@ def level_after(past: list[Past], rng: random.Random, start_boost: float = 0.0) 
     """The difficulty the challenger aims at after reading its feedback."""
     level = START_LEVEL + start_boost + rng.gauss(0, 0.3)
     for p in past:
-        if p.kind == "too_easy" and "scored 0" in p.note:
-            level -= 0.35  # a weak attempt got nothing at all: too hard or unclear
+        if p.kind == "too_hard":
+            level -= 0.35  # a weak rollout got nothing at all: too hard or unclear
         elif p.kind == "too_easy":
             level += 0.5 + 1.6 * max(0.0, (p.weak_mean or 1.0) - 0.3)
         elif p.kind == "failed_on_strong":
