@@ -84,8 +84,11 @@ def test_gap_analysis(workdir, default_run, tmp_path):
     assert got["decisions"] == default_run.summary["decisions"]
     assert got["rounds_to_accept"] == analysis.rounds_to_accept(default_run.rounds).to_dict()
     table = {row["run"]: row for row in got["compare"]}
-    assert table["agentic"]["kept"] == default_run.summary["accepted"]
-    assert table["baseline"]["kept"] == baseline.summary["accepted"]
+    assert (
+        table["agentic"]["kept"] == table["agentic"]["accepted"] == default_run.summary["accepted"]
+    )
+    assert table["baseline"]["kept"] == baseline.summary["kept"]
+    assert table["baseline"]["accepted"] == baseline.summary["accepted"]
     assert table["agentic"]["kept_weak_mean"] < table["baseline"]["kept_weak_mean"]
     # The baseline has no accepted decision: its mean rounds to accept is None, not NaN.
     assert table["baseline"]["mean_rounds_to_accept"] is None

@@ -112,34 +112,34 @@ def funnel(rounds: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(stages, columns=["stage", "rounds"])
 
 
-def efficiency(calls: pd.DataFrame, n_accepted: int) -> dict[str, float | None]:
-    """Calls, tokens and cost per accepted example."""
+def efficiency(calls: pd.DataFrame, n: int, per: str = "accepted") -> dict[str, float | None]:
+    """Calls, tokens and cost per accepted example (or, `per="kept"`, per kept example)."""
+    keys = [f"calls_per_{per}", f"tokens_per_{per}", f"cost_per_{per}"]
     if calls.empty:
-        return {"calls_per_accepted": None, "tokens_per_accepted": None, "cost_per_accepted": None}
+        return dict.fromkeys(keys)
     tokens = calls["prompt_tokens"].fillna(0).sum() + calls["completion_tokens"].fillna(0).sum()
     priced = calls["cost_usd"].notna().any()
     cost = float(calls["cost_usd"].fillna(0).sum()) if priced else None
-    per = lambda x: None if x is None or not n_accepted else x / n_accepted  # noqa: E731
-    return {
-        "calls_per_accepted": per(float(len(calls))),
-        "tokens_per_accepted": per(float(tokens)),
-        "cost_per_accepted": per(cost),
-    }
+    values = [float(len(calls)), float(tokens), cost]
+    return {k: None if v is None or not n else v / n for k, v in zip(keys, values, strict=True)}
 
 
 def compare(runs: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per run: acceptance, rounds, scores of kept examples, and cost per accepted."""
+    """One row per run: accepted rounds and kept examples (named apart: in baseline mode a
+    task is kept whatever its decision), acceptance, rounds, scores and spend."""
     rows = []
     for name, run in runs.items():
         rounds, kept = run.rounds, run.accepted
         s = run.summary
         rta = rounds_to_accept(rounds)
+        accepted = int((rounds["decision"] == "accepted").sum()) if len(rounds) else 0
         rows.append(
             {
                 "run": name,
                 "mode": run.config.mode,
                 "documents": s["documents"],
                 "rounds": len(rounds),
+                "accepted": accepted,
                 "kept": len(kept),
                 "documents_accepted": documents_accepted(rounds),
                 "acceptance_rate": documents_accepted(rounds) / s["documents"]
@@ -149,7 +149,8 @@ def compare(runs: Mapping[str, Any]) -> pd.DataFrame:
                 "kept_weak_mean": float(kept["weak_mean"].mean()) if len(kept) else None,
                 "kept_strong_mean": float(kept["strong_mean"].mean()) if len(kept) else None,
                 "kept_gap": float(kept["gap"].mean()) if len(kept) else None,
-                **efficiency(run.calls, len(kept)),
+                **efficiency(run.calls, accepted),
+                **efficiency(run.calls, len(kept), per="kept"),
             }
         )
     return pd.DataFrame(rows)

@@ -15,12 +15,18 @@ class TextProgress:
         self.every_s = every_s
         self.started = time.time()
         self.last = 0.0
-        self.docs = self.rounds = self.accepted = self.calls = 0
+        self.docs = self.rounds = self.accepted = self.kept = self.calls = 0
+        self.mode = "agentic"
 
     def __call__(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "start":
             self.total = data["documents"]
             self.docs = data["documents_done"]
+            self.mode = data.get("mode", "agentic")
+            # a resumed run counts what its records already hold, as its summary will
+            self.rounds = data.get("rounds", 0)
+            self.accepted = data.get("accepted", 0)
+            self.kept = data.get("kept", 0)
             for warning in data.get("warnings", []):
                 self.stream.write(f"workbench: warning: {warning}\n")
             return
@@ -32,6 +38,8 @@ class TextProgress:
             self.accepted += data["decision"] == "accepted"
         elif kind == "document":
             self.docs += 1
+        elif kind == "example":
+            self.kept += 1
         self.draw(force=kind == "document" and self.docs == self.total)
 
     def draw(self, force: bool = False) -> None:
@@ -40,10 +48,12 @@ class TextProgress:
             return
         self.last = now
         width = 24
+        kept = f" | {self.kept} kept" if self.mode == "baseline" else ""
         filled = int(width * self.docs / max(1, self.total))
         line = (
             f"[{'#' * filled}{'.' * (width - filled)}] {self.docs}/{self.total} docs | "
-            f"{self.rounds} rounds | {self.accepted} accepted | {self.calls} calls | {now - self.started:.1f}s"
+            f"{self.rounds} rounds | {self.accepted} accepted{kept} | {self.calls} calls | "
+            f"{now - self.started:.1f}s"
         )
         if self.tty:
             self.stream.write("\r" + line)

@@ -127,7 +127,15 @@ async def arun(
     for listener in writer.listeners:
         listener(
             "start",
-            {"documents": writer.tally.documents, "documents_done": done, "warnings": warnings},
+            {
+                "documents": writer.tally.documents,
+                "documents_done": done,
+                "warnings": warnings,
+                "mode": cfg.mode,
+                "accepted": writer.tally.accepted,
+                "kept": writer.tally.kept,
+                "rounds": writer.tally.rounds,
+            },
         )
     client = make_client(cfg, writer, backend)
     env = Env(cfg, prompt_set, client)

@@ -44,7 +44,10 @@ def weak_gate(weak_scores: list[float], t: Thresholds) -> tuple[str, str] | None
     if t.weak_max is not None and wm > t.weak_max + EPS:
         return "too_easy", f"weak_mean {wm:.2f} > weak_max {t.weak_max:.2f}"
     if t.weak_rollout_max is not None and max(weak_scores) > t.weak_rollout_max + EPS:
-        return "too_easy", f"a weak rollout scored {max(weak_scores):.2f} > {t.weak_rollout_max:.2f}"
+        return (
+            "too_easy",
+            f"a weak rollout scored {max(weak_scores):.2f} > {t.weak_rollout_max:.2f}",
+        )
     if t.weak_no_zero and min(weak_scores) <= EPS:
         return "too_hard", TOO_HARD_REASON
     return None

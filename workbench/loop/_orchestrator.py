@@ -24,7 +24,7 @@ from workbench.roles import Env, Task, challenge, feedback_groups, verify
 class Sink(Protocol):
     def round(self, record: RoundRecord) -> None: ...
     def accepted(self, example: Example) -> None: ...
-    def document_done(self, doc_id: str, accepted: bool) -> None: ...
+    def document_done(self, doc_id: str, accepted: bool, kept: bool) -> None: ...
 
 
 async def run_documents(
@@ -72,7 +72,7 @@ async def run_document(
     """Rounds until one is accepted or `max_rounds` (one round in baseline mode)."""
     history = list(history or [])
     rounds = 1 if env.config.mode == "baseline" else env.config.max_rounds
-    kept = False  # an accepted example (in baseline mode: a kept task)
+    accepted = kept = False  # an accepted round; an example written (baseline: a kept task)
     for number in range(start_round, rounds + 1):
         record = await runner(doc, number, history)
         sink.round(record)
@@ -82,8 +82,9 @@ async def run_document(
             kept = True
         history.append(history_entry(record))
         if record.decision == "accepted":
+            accepted = True
             break
-    sink.document_done(doc.id, kept)
+    sink.document_done(doc.id, accepted, kept)
 
 
 async def run_round(

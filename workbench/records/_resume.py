@@ -15,7 +15,7 @@ from typing import Any
 from workbench.config import ROLES, RunConfig
 from workbench.errors import RunDirError
 from workbench.records._read import read_records
-from workbench.records._state import document_states, history_entry, to_example
+from workbench.records._state import document_states, history_entry, keeps, to_example
 from workbench.records._summary import Tally
 from workbench.records._types import Example, RoundRecord
 
@@ -85,26 +85,26 @@ def check_compatible(stored: RunConfig, new: RunConfig) -> None:
 def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
     """Documents done, the next round and feedback history of the others, and totals so far."""
     state = Progress(tally=Tally(documents=len(doc_ids)))
-    rounds = [r.model_dump(mode="json") for r in read_records(run_dir / "rounds.jsonl", "rounds")]
+    rounds = read_records(run_dir / "rounds.jsonl", "rounds")
     examples = {e.id for e in read_records(run_dir / "accepted.jsonl", "accepted")}
-    by_doc: dict[str, list[dict[str, Any]]] = {}
+    by_doc: dict[str, list[RoundRecord]] = {}
     for r in rounds:
-        by_doc.setdefault(r["doc_id"], []).append(r)
-        state.tally.add_round(r, kept=config.mode == "baseline" and bool(r.get("strong_scores")))
+        by_doc.setdefault(r.doc_id, []).append(r)
+        state.tally.add_round(r.model_dump(mode="json"), kept=keeps(r, config.mode))
     for call in read_records(run_dir / "calls.jsonl", "calls"):
         state.tally.add_call(call.model_dump(mode="json"))
-    states = document_states(rounds, config.mode == "baseline", config.max_rounds)
+    states = document_states(rounds, config.mode, config.max_rounds)
     for doc_id, doc_rounds in by_doc.items():
-        doc_rounds.sort(key=lambda r: r["round"])
+        doc_rounds.sort(key=lambda r: r.round)
         for r in doc_rounds:
-            example = to_example(RoundRecord.model_validate(r), config.mode)
+            example = to_example(r, config.mode)
             if example is not None and example.id not in examples:
                 state.missing_examples.append(example)
-        done, kept = states[doc_id]
+        done, accepted, kept = states[doc_id]
         if done:
             state.done.add(doc_id)
-            state.tally.add_document(kept)
+            state.tally.add_document(accepted, kept)
         else:
-            state.next_round[doc_id] = doc_rounds[-1]["round"] + 1
+            state.next_round[doc_id] = doc_rounds[-1].round + 1
             state.history[doc_id] = [history_entry(r) for r in doc_rounds]
     return state

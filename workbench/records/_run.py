@@ -19,7 +19,7 @@ from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
 from workbench.records._jsonl import Appender, write_json_atomic
 from workbench.records._read import read_records, read_summary
-from workbench.records._state import document_states
+from workbench.records._state import document_states, keeps
 from workbench.records._summary import Tally
 from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
 
@@ -82,7 +82,7 @@ class RunWriter:
         data = record.model_dump(mode="json")
         RoundRecord.model_validate(data)  # a model_copy(update=...) skips validation: check here
         self._rounds.append(data)
-        self.tally.add_round(data, kept=record.mode == "baseline" and bool(record.strong_scores))
+        self.tally.add_round(data, kept=keeps(record, record.mode))
         for listener in self.listeners:
             listener("round", data)
 
@@ -90,11 +90,14 @@ class RunWriter:
         data = example.model_dump(mode="json")
         Example.model_validate(data)
         self._accepted.append(data)
-
-    def document_done(self, doc_id: str, accepted: bool) -> None:
-        self.tally.add_document(accepted)
         for listener in self.listeners:
-            listener("document", {"doc_id": doc_id, "accepted": accepted})
+            listener("example", data)
+
+    def document_done(self, doc_id: str, accepted: bool, kept: bool | None = None) -> None:
+        kept = accepted if kept is None else kept
+        self.tally.add_document(accepted, kept)
+        for listener in self.listeners:
+            listener("document", {"doc_id": doc_id, "accepted": accepted, "kept": kept})
 
     def write_summary(
         self, status: str, stop_reason: str = "", extra: dict[str, Any] | None = None
@@ -161,7 +164,12 @@ class Run:
 
         path = self.dir / "summary.json"
         if path.is_file():
-            return read_summary(path).model_dump(mode="json")
+            stored = read_summary(path)
+            if stored.upgraded_from == 0:
+                # Release 0.1 counted baseline's kept tasks as accepted: recount from the records.
+                ending = stored.model_dump(include={"status", "stop_reason", "wall_s"})
+                return recompute_summary(self.dir, self.header) | ending
+            return stored.model_dump(mode="json", exclude={"upgraded_from"})
         return recompute_summary(self.dir, self.header) | {
             "status": "incomplete",
             "stop_reason": "no summary.json",
@@ -205,15 +213,17 @@ def recompute_summary(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
     """summary.json's totals from the records, for a run that never wrote one (killed)."""
     tally = Tally(documents=header.get("documents", {}).get("count", 0))
     config = header.get("config", {})
-    baseline = config.get("mode") == "baseline"
-    rounds = [r.model_dump(mode="json") for r in read_records(run_dir / "rounds.jsonl", "rounds")]
+    mode = config.get("mode", "agentic")
+    rounds = read_records(run_dir / "rounds.jsonl", "rounds")
     for r in rounds:
-        tally.add_round(r, kept=baseline and bool(r.get("strong_scores")))
+        tally.add_round(r.model_dump(mode="json"), kept=keeps(r, mode))
     for c in read_records(run_dir / "calls.jsonl", "calls"):
         tally.add_call(c.model_dump(mode="json"))
-    states = document_states(rounds, baseline, config.get("max_rounds", 10))
-    tally.documents_done = sum(done for done, _ in states.values())
-    tally.documents_accepted = sum(kept for done, kept in states.values() if done)
+    for done, accepted, kept in document_states(
+        rounds, mode, config.get("max_rounds", 10)
+    ).values():
+        if done:
+            tally.add_document(accepted, kept)
     return tally.summary()
 
 

@@ -16,13 +16,18 @@ def rounded(x: float | None) -> float | None:
     return None if x is None else round(x, 6)
 
 
-def to_example(record: RoundRecord, mode: str) -> Example | None:
-    """The accepted example for a round; in baseline mode every solved task is kept."""
+def keeps(record: RoundRecord, mode: str) -> bool:
+    """Whether a round's example is written to accepted.jsonl: it was accepted, or (baseline
+    mode) the strong side solved its task, which is kept whatever the decision."""
     # An error round keeps its rollouts but has no scores: nothing to keep.
-    keep = record.decision == "accepted" or (
+    return record.decision == "accepted" or bool(
         mode == "baseline" and record.strong_scores and record.weak_scores and record.task
     )
-    if not keep:
+
+
+def to_example(record: RoundRecord, mode: str) -> Example | None:
+    """The example a round writes to accepted.jsonl (see `keeps`), or None."""
+    if not keeps(record, mode):
         return None
     task = record.task
     best = max(record.strong_rollouts, key=lambda a: (a.score, -a.rollout))
@@ -81,17 +86,17 @@ def decided_means(r: dict[str, Any]) -> tuple[float | None, float | None, float 
 
 
 def document_states(
-    rounds: list[dict[str, Any]], baseline: bool, max_rounds: int
-) -> dict[str, tuple[bool, bool]]:
-    """Per document with a round: (done, kept). Done: a round was accepted, or it reached
-    `max_rounds` (baseline mode: its one round). Kept: it has an accepted example (baseline
-    mode: its round was solved by the strong side, so its task was kept)."""
-    last_round = 1 if baseline else max_rounds
-    states: dict[str, tuple[bool, bool]] = {}
+    rounds: list[RoundRecord], mode: str, max_rounds: int
+) -> dict[str, tuple[bool, bool, bool]]:
+    """Per document with a round: (done, accepted, kept). Done: a round was accepted, or it
+    reached `max_rounds` (baseline mode: its one round). Accepted: a round's decision is
+    accepted. Kept: an example of it is in accepted.jsonl (see `keeps`)."""
+    last_round = 1 if mode == "baseline" else max_rounds
+    states: dict[str, tuple[bool, bool, bool]] = {}
     for r in rounds:
-        done, kept = states.get(r["doc_id"], (False, False))
-        accepted = r["decision"] == "accepted"
-        kept = kept or accepted or (baseline and bool(r.get("strong_scores")))
-        done = done or accepted or r["round"] >= last_round
-        states[r["doc_id"]] = (done, kept)
+        done, accepted, kept = states.get(r.doc_id, (False, False, False))
+        accepted = accepted or r.decision == "accepted"
+        kept = kept or keeps(r, mode)
+        done = done or r.decision == "accepted" or r.round >= last_round
+        states[r.doc_id] = (done, accepted, kept)
     return states

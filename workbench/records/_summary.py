@@ -12,19 +12,25 @@ from workbench.records._types import DECISIONS
 
 @dataclass
 class Tally:
-    """Running totals over rounds and calls; `summary()` is what summary.json holds."""
+    """Running totals over rounds and calls; `summary()` is what summary.json holds.
+
+    `accepted` counts rounds whose decision is accepted; `kept` counts the examples written to
+    accepted.jsonl: the accepted ones, and in baseline mode every task the strong side solved
+    (kept whatever its decision). In agentic mode the two are equal."""
 
     documents: int = 0
     documents_done: int = 0
     documents_accepted: int = 0
+    documents_kept: int = 0
     rounds: int = 0
     decisions: Counter = field(default_factory=Counter)
     accepted: int = 0
     accept_round_sum: int = 0
-    accepted_weak_sum: float = 0.0
-    accepted_weak_n: int = 0
-    accepted_strong_sum: float = 0.0
-    accepted_strong_n: int = 0
+    accepted_weak: list[float] = field(default_factory=lambda: [0.0, 0])
+    accepted_strong: list[float] = field(default_factory=lambda: [0.0, 0])
+    kept: int = 0
+    kept_weak: list[float] = field(default_factory=lambda: [0.0, 0])
+    kept_strong: list[float] = field(default_factory=lambda: [0.0, 0])
     calls: int = 0
     reasks: int = 0
     call_errors: int = 0
@@ -37,25 +43,27 @@ class Tally:
     unpriced_calls: int = 0
 
     def add_round(self, r: dict[str, Any], kept: bool = False) -> None:
-        """A round record; `kept`: baseline mode wrote an example for it though not accepted.
-
-        The accepted means are those of the example in accepted.jsonl: over every stored
-        rollout score (not the verdict's settling prefix); a side with no scores is skipped."""
+        """A round record; `kept`: an example was written for it (accepted, or in baseline
+        mode solved by the strong side). Means are over every stored rollout score of the
+        round (as in its example); a side with no scores is skipped."""
         self.rounds += 1
         self.decisions[r["decision"]] += 1
-        if r["decision"] == "accepted" or kept:
+        if r["decision"] == "accepted":
             self.accepted += 1
             self.accept_round_sum += r["round"]
-            if r.get("weak_scores"):
-                self.accepted_weak_sum += fmean(r["weak_scores"])
-                self.accepted_weak_n += 1
-            if r.get("strong_scores"):
-                self.accepted_strong_sum += fmean(r["strong_scores"])
-                self.accepted_strong_n += 1
+            _add_mean(self.accepted_weak, r.get("weak_scores"))
+            _add_mean(self.accepted_strong, r.get("strong_scores"))
+        if kept:
+            self.kept += 1
+            _add_mean(self.kept_weak, r.get("weak_scores"))
+            _add_mean(self.kept_strong, r.get("strong_scores"))
 
-    def add_document(self, accepted: bool) -> None:
+    def add_document(self, accepted: bool, kept: bool | None = None) -> None:
+        """A finished document: with an accepted round, and with a kept example (default: the
+        same, as in agentic mode)."""
         self.documents_done += 1
         self.documents_accepted += int(accepted)
+        self.documents_kept += int(accepted if kept is None else kept)
 
     def add_call(self, c: dict[str, Any]) -> None:
         self.calls += 1
@@ -78,12 +86,16 @@ class Tally:
             "documents": self.documents,
             "documents_done": self.documents_done,
             "documents_accepted": self.documents_accepted,
+            "documents_kept": self.documents_kept,
             "rounds": self.rounds,
             "accepted": self.accepted,
+            "kept": self.kept,
             "mean_rounds_to_accept": _ratio(self.accept_round_sum, self.accepted),
             "rounds_per_accepted": _ratio(self.rounds, self.accepted),
-            "accepted_weak_mean": _ratio(self.accepted_weak_sum, self.accepted_weak_n),
-            "accepted_strong_mean": _ratio(self.accepted_strong_sum, self.accepted_strong_n),
+            "accepted_weak_mean": _ratio(*self.accepted_weak),
+            "accepted_strong_mean": _ratio(*self.accepted_strong),
+            "kept_weak_mean": _ratio(*self.kept_weak),
+            "kept_strong_mean": _ratio(*self.kept_strong),
             "calls": self.calls,
             "reasks": self.reasks,
             "call_errors": self.call_errors,
@@ -98,6 +110,12 @@ class Tally:
         }
 
 
+def _add_mean(acc: list[float], scores: list[float] | None) -> None:
+    if scores:
+        acc[0] += fmean(scores)
+        acc[1] += 1
+
+
 def _ratio(a: float, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
@@ -108,22 +126,42 @@ def format_summary(s: dict[str, Any]) -> str:
     cost_text = "unknown (no prices for these models)" if cost is None else f"${cost:,.4f}"
     if cost is not None and s.get("unpriced_calls"):
         cost_text += f" (+{s['unpriced_calls']} calls without a price)"
+    kept = s.get("kept", s["accepted"])
+    baseline = kept != s["accepted"] or s.get("documents_kept", 0) != s["documents_accepted"]
+    documents = f"{s['documents_done']} done of {s['documents']}, {s['documents_accepted']} with an accepted round"
+    if baseline:
+        documents += f", {s.get('documents_kept', 0)} with a kept task"
+    errors = s.get("decisions", {}).get("error", 0)
     rows = [
+        ("documents", documents),
+        ("rounds", f"{s['rounds']} ({errors} error rounds)" if errors else str(s["rounds"])),
+        ("accepted", f"{s['accepted']} (rounds whose decision is accepted)"),
+    ]
+    if baseline:
+        rows.append(("kept", f"{kept} (baseline: every task the strong side solved is kept)"))
+    rows += [
         (
-            "documents",
-            f"{s['documents_done']} done of {s['documents']}, {s['documents_accepted']} with an accepted example",
+            "mean round of acceptance",
+            f"{_fmt(s['mean_rounds_to_accept'])} (published CS loop: 6.59)",
         ),
-        ("rounds", str(s["rounds"])),
-        ("accepted", str(s["accepted"])),
-        ("mean rounds per accepted", _fmt(s["mean_rounds_to_accept"])),
-        ("rounds per accepted (all)", _fmt(s["rounds_per_accepted"])),
+        ("rounds spent per accepted", f"{_fmt(s['rounds_per_accepted'])} (all rounds / accepted)"),
         (
             "weak / strong mean (accepted)",
             f"{_fmt(s['accepted_weak_mean'])} / {_fmt(s['accepted_strong_mean'])}",
         ),
+    ]
+    if baseline:
+        rows.append(
+            (
+                "weak / strong mean (kept)",
+                f"{_fmt(s.get('kept_weak_mean'))} / {_fmt(s.get('kept_strong_mean'))}",
+            )
+        )
+    rows += [
         (
             "calls",
-            f"{s['calls']} ({s['reasks']} re-asks, {s['call_errors']} errors, {s['cached_calls']} cached)",
+            f"{s['calls']} ({s['reasks']} re-asks, {s['call_errors']} failed call attempts, "
+            f"{s['cached_calls']} from the cache)",
         ),
         (
             "tokens",

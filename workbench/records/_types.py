@@ -190,12 +190,21 @@ class Summary(Record):
     documents: int
     documents_done: int
     documents_accepted: int
+    """Documents with an accepted round."""
+    documents_kept: int = 0
+    """Documents with an example in accepted.jsonl (baseline: a kept task)."""
     rounds: int
     accepted: int
+    """Rounds whose decision is accepted."""
+    kept: int = 0
+    """Examples written to accepted.jsonl: accepted rounds, and in baseline mode every task
+    the strong side solved."""
     mean_rounds_to_accept: float | None
     rounds_per_accepted: float | None
     accepted_weak_mean: float | None
     accepted_strong_mean: float | None
+    kept_weak_mean: float | None = None
+    kept_strong_mean: float | None = None
     calls: int
     reasks: int
     call_errors: int
@@ -211,3 +220,5 @@ class Summary(Record):
     """complete, interrupted, budget, circuit_open, stopped, error or incomplete."""
     stop_reason: str = ""
     wall_s: float | None = None
+    upgraded_from: int | None = Field(default=None, exclude=True)
+    """Set on read when the file was of an older format (never written)."""

@@ -27,6 +27,8 @@ def upgrade(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         for side in ("weak", "strong"):
             if f"{side}_attempts" in out:
                 out[f"{side}_rollouts"] = out.pop(f"{side}_attempts")
+    elif kind == "summary":
+        out["upgraded_from"] = 0
     elif kind == "calls" and "try" in out:
         out["rollout"] = out.pop("attempt", 0)
         out["attempt"] = out.pop("try")

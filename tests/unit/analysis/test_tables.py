@@ -62,7 +62,9 @@ def test_scores_long(rounds):
 def test_compare_and_efficiency(default_run):
     table = analysis.compare({"a": default_run})
     row = table.iloc[0]
-    assert row.kept == default_run.summary["accepted"]
+    assert (
+        row.kept == row.accepted == default_run.summary["accepted"] == default_run.summary["kept"]
+    )
     assert row.calls_per_accepted == pytest.approx(
         default_run.summary["calls"] / default_run.summary["accepted"]
     )

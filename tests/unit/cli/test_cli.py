@@ -41,7 +41,7 @@ def test_run_and_report(tmp_path):
         "documents",
         "rounds",
         "accepted",
-        "mean rounds per accepted",
+        "mean round of acceptance",
         "calls",
         "tokens",
         "cost",

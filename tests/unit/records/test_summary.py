@@ -19,9 +19,11 @@ def test_accepted_means_skip_missing_sides_instead_of_counting_zero():
         {"decision": "accepted", "round": 2, "weak_scores": [0.0, 0.5], "strong_scores": [1, 1]}
     )
     s = tally.summary()
-    assert s["accepted"] == 2
-    assert s["accepted_weak_mean"] == pytest.approx((0.5 + 0.25) / 2)
+    # accepted: decisions only; kept: examples written (the too-easy baseline round is kept)
+    assert s["accepted"] == 1 and s["kept"] == 1
+    assert s["accepted_weak_mean"] == pytest.approx(0.25)
     assert s["accepted_strong_mean"] == 1.0
+    assert s["kept_weak_mean"] == pytest.approx(0.5) and s["kept_strong_mean"] is None
 
 
 def test_history_keeps_the_verdicts_statistics():
@@ -48,14 +50,14 @@ def test_baseline_summary_matches_accepted_jsonl(tmp_path):
     )
     s = run.summary
     examples = run.records("accepted")
-    assert s["accepted"] == len(examples) > 0
-    assert s["accepted_weak_mean"] == pytest.approx(
-        fmean(e["weak_mean"] for e in examples), abs=1e-4
-    )
-    assert s["accepted_strong_mean"] == pytest.approx(
+    accepted = [r for r in run.records("rounds") if r["decision"] == "accepted"]
+    assert s["kept"] == len(examples) > s["accepted"] == len(accepted)
+    assert s["kept_weak_mean"] == pytest.approx(fmean(e["weak_mean"] for e in examples), abs=1e-4)
+    assert s["kept_strong_mean"] == pytest.approx(
         fmean(e["strong_mean"] for e in examples), abs=1e-4
     )
-    assert s["documents_accepted"] == len({e["doc_id"] for e in examples})
+    assert s["documents_kept"] == len({e["doc_id"] for e in examples})
+    assert s["documents_accepted"] == len({r["doc_id"] for r in accepted})
     for r in run.records("rounds"):
         for side in ("weak", "strong"):
             scores = r[f"{side}_scores"]
@@ -64,9 +66,12 @@ def test_baseline_summary_matches_accepted_jsonl(tmp_path):
             )
     # The same totals from the records alone (what `workbench report` shows for a killed run).
     again = recompute_summary(run.dir, run.header)
-    for key in ("documents_done", "documents_accepted", "accepted", "accepted_weak_mean"):
+    for key in ("documents_done", "documents_accepted", "documents_kept", "accepted", "kept"):
         assert again[key] == s[key], key
-    assert f"{len(examples)} with an accepted example" in format_summary(s)
+    assert again["kept_weak_mean"] == s["kept_weak_mean"]
+    text = format_summary(s)
+    assert f"{len({e['doc_id'] for e in examples})} with a kept task" in text
+    assert "kept      " in text or "kept  " in text
     # And after a resume of a baseline run that was killed with half its rounds written.
     killed = tmp_path / "killed"
     killed.mkdir()
@@ -81,7 +86,7 @@ def test_baseline_summary_matches_accepted_jsonl(tmp_path):
     lines = (run.dir / "rounds.jsonl").read_text().splitlines(keepends=True)
     (killed / "rounds.jsonl").write_text("".join(lines[: len(lines) // 2]))
     resumed = workbench.run(resume=killed)
-    for key in ("documents_done", "documents_accepted", "accepted"):
+    for key in ("documents_done", "documents_accepted", "documents_kept", "accepted", "kept"):
         assert resumed.summary[key] == s[key], key
 
 
