@@ -192,12 +192,14 @@ def rounds_table(run: Run, records: list[RoundRecord] | None = None):
     )
 
 
-def examples_table(run: Run):
-    """The accepted examples with their whole questions, wrapped (a pandas Styler, escaped)."""
+def examples_table(run: Run, limit: int | None = None):
+    """The accepted examples (the first `limit`) with their whole questions, wrapped: a pandas
+    Styler with every text escaped."""
     frame = run.accepted
     columns = [c for c in ("id", "question", "weak_mean", "strong_mean", "gap") if c in frame]
     return (
         frame[columns]
+        .head(limit)
         .style.hide(axis="index")
         .format(precision=2, escape="html")
         .set_properties(
