@@ -176,9 +176,9 @@ def rounds_table(run: Run, records: list[RoundRecord] | None = None):
             "doc_id": r.doc_id,
             "round": r.round,
             "decision": r.decision,
-            "weak_mean": r.weak_mean,
-            "strong_mean": r.strong_mean,
-            "gap": r.gap,
+            "weak_mean": _round(r.weak_mean),
+            "strong_mean": _round(r.strong_mean),
+            "gap": _round(r.gap),
             "review": verdicts.get(f"{r.doc_id}#r{r.round}", ""),
             "question": r.task.question if r.task else "",
             "reason": r.reason,
@@ -207,6 +207,10 @@ def examples_table(run: Run, limit: int | None = None):
             **{"white-space": "pre-wrap", "text-align": "left", "min-width": "30em"},
         )
     )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _sorted(records: list[RoundRecord]) -> list[RoundRecord]:
@@ -374,10 +378,10 @@ class RoundBrowser:
     def _show_counts(self, passing: list[RoundRecord]) -> None:
         counts = review_counts(self.run.dir)
         self.counts = counts
-        doc = f" of document {esc(self.document.value)}" if self.document.value else ""
+        doc = f" (document {esc(self.document.value)})" if self.document.value else ""
         self.status.value = (
-            f"<b><span class='wb-shown'>{len(self.shown)}</span></b> rounds shown{doc} · "
-            f"{len(passing)} of {len(self.records)} rounds pass the filters · reviews: "
+            f"rounds shown: <b><span class='wb-shown'>{len(self.shown)}</span></b>{doc} · "
+            f"pass the filters: {len(passing)} of {len(self.records)} · reviews: "
             f"<span class='wb-kept'>{counts['kept']}</span> kept, "
             f"<span class='wb-rejected'>{counts['rejected']}</span> rejected, "
             f"<span class='wb-unreviewed'>{counts['unreviewed']}</span> unreviewed"
