@@ -153,6 +153,7 @@ def test_committed_notebooks_have_no_outputs_and_a_kernelspec():
         "03_gap_analysis",
         "04_threshold_explorer",
         "05_meta_optimization",
+        "06_round_browser",
     ]
     for book in books:
         nb = json.loads(book.read_text())

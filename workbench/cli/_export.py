@@ -21,13 +21,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="drop questions with word-3-gram Jaccard >= J to an earlier one, J in (0, 1] "
         "(1 = keep all; default: 0.8)",
     )
+    parser.add_argument(
+        "--include-rejected",
+        action="store_true",
+        help="keep examples a reviewer rejected (reviews.jsonl); by default they are dropped",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
     from workbench.datasets import export
 
-    done = export(args.run_dir, args.format, args.out, None if args.dedup >= 1 else args.dedup)
+    done = export(
+        args.run_dir,
+        args.format,
+        args.out,
+        None if args.dedup >= 1 else args.dedup,
+        include_rejected=args.include_rejected,
+    )
     print(
-        f"{done.rows} examples -> {done.path} ({done.duplicates_removed} near-duplicates removed); card: {done.card}"
+        f"{done.rows} examples -> {done.path} ({done.rejected_removed} rejected in review, "
+        f"{done.duplicates_removed} near-duplicates removed); card: {done.card}"
     )
     return 0

@@ -1,8 +1,9 @@
 """Accepted examples out to training data: SFT chat JSONL, GRPO JSONL, a HF dataset or parquet.
 
-Near-duplicate questions are dropped first (MinHash over word 3-grams); a
-dataset card records models, thresholds, counts, score statistics and prompt
-hashes.
+Examples a reviewer rejected (reviews.jsonl, the latest review per example) are dropped
+unless asked to keep them, then near-duplicate questions (MinHash over word 3-grams); a
+dataset card records models, thresholds, counts (reviews included), score statistics and
+prompt hashes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from workbench.datasets._dedup import near_duplicates
 from workbench.errors import WorkbenchError
-from workbench.records import Run, dumps
+from workbench.records import Run, dumps, latest_reviews
 
 FORMATS = ("sft", "grpo", "hf", "parquet")
 
@@ -27,6 +28,8 @@ class Exported:
     card: Path
     rows: int
     duplicates_removed: int
+    rejected_removed: int = 0
+    """Examples dropped because their latest review rejects them."""
 
 
 def user_prompt(example: dict[str, Any]) -> str:
@@ -84,15 +87,53 @@ def dedup(
     return [e for i, e in enumerate(examples) if i not in drop], len(drop)
 
 
+@dataclass
+class ReviewTally:
+    """What human review did to an export: verdicts over the accepted examples, and drops."""
+
+    kept: int = 0
+    rejected: int = 0
+    unreviewed: int = 0
+    dropped: int = 0
+
+
+def drop_rejected(
+    examples: list[dict[str, Any]], verdicts: dict[str, str], include_rejected: bool
+) -> tuple[list[dict[str, Any]], ReviewTally]:
+    """The examples whose latest review is not `reject` (all of them with include_rejected)."""
+    seen = [verdicts.get(e["id"]) for e in examples]
+    tally = ReviewTally(seen.count("keep"), seen.count("reject"), seen.count(None))
+    if include_rejected:
+        return examples, tally
+    out = [e for e, v in zip(examples, seen, strict=True) if v != "reject"]
+    tally.dropped = len(examples) - len(out)
+    return out, tally
+
+
 def export(
-    run_dir: str | Path, fmt: str, out: str | Path, dedup_threshold: float | None = 0.8
+    run_dir: str | Path,
+    fmt: str,
+    out: str | Path,
+    dedup_threshold: float | None = 0.8,
+    include_rejected: bool = False,
 ) -> Exported:
+    """Write the run's accepted examples as `fmt` to `out`, with a dataset card beside it.
+
+    Examples whose latest review (reviews.jsonl) is `reject` are left out unless
+    `include_rejected`; near-duplicate questions are dropped next."""
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     run = Run(run_dir)
     examples = sorted(run.records("accepted"), key=lambda e: e["id"])
     if not examples:
         raise WorkbenchError(f"{run_dir} has no accepted examples to export")
+    verdicts = {i: r.verdict for i, r in latest_reviews(run.dir).items()}
+    examples, reviews = drop_rejected(examples, verdicts, include_rejected)
+    if not examples:
+        raise WorkbenchError(
+            f"every accepted example of {run_dir} was rejected in review "
+            "(--include-rejected exports them anyway)"
+        )
     kept, removed = dedup(examples, dedup_threshold)
     out = Path(out)
     if out.exists() and (out.is_file() or any(out.iterdir())):
@@ -112,8 +153,10 @@ def export(
         else:
             dataset.to_parquet(str(out))
             card = out.with_name(out.name + ".card.md")
-    card.write_text(dataset_card(run, kept, removed, dedup_threshold, fmt), encoding="utf-8")
-    return Exported(out, card, len(kept), removed)
+    card.write_text(
+        dataset_card(run, kept, removed, dedup_threshold, fmt, reviews), encoding="utf-8"
+    )
+    return Exported(out, card, len(kept), removed, reviews.dropped)
 
 
 def _dataset(rows: list[dict[str, Any]]):
@@ -129,8 +172,14 @@ def _dataset(rows: list[dict[str, Any]]):
 
 
 def dataset_card(
-    run: Run, kept: list[dict[str, Any]], removed: int, threshold: float | None, fmt: str
+    run: Run,
+    kept: list[dict[str, Any]],
+    removed: int,
+    threshold: float | None,
+    fmt: str,
+    reviews: ReviewTally | None = None,
 ) -> str:
+    reviews = reviews or ReviewTally(unreviewed=len(kept) + removed)
     header = run.header
     config = header["config"]
     t = header["thresholds"]
@@ -164,7 +213,11 @@ succeeded and the gap held. Exported as `{fmt}`.
 | --- | --- |
 | documents | {s["documents"]} |
 | rounds | {s["rounds"]} |
-| accepted | {len(kept) + removed} |
+| accepted | {len(kept) + removed + reviews.dropped} |
+| reviewed: kept | {reviews.kept} |
+| reviewed: rejected | {reviews.rejected} |
+| not reviewed | {reviews.unreviewed} |
+| rejected in review, dropped | {reviews.dropped} |
 | near-duplicates removed (Jaccard >= {threshold}) | {removed} |
 | examples in this export | {len(kept)} |
 | mean rounds to acceptance | {s.get("mean_rounds_to_accept")} |

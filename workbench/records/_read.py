@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from workbench.errors import RunDirError
 from workbench.records._jsonl import numbered_lines
+from workbench.records._reviews import Review
 from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
 from workbench.records._upgrade import upgrade, version_of
 
@@ -20,6 +21,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "calls": CallRecord,
     "rounds": RoundRecord,
     "accepted": Example,
+    "reviews": Review,
     "summary": Summary,
 }
 

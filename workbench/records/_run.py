@@ -19,6 +19,7 @@ from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
 from workbench.records._jsonl import Appender, write_json_atomic
 from workbench.records._read import read_records, read_summary
+from workbench.records._reviews import Review, latest_reviews
 from workbench.records._state import document_states, keeps
 from workbench.records._summary import Tally
 from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
@@ -201,6 +202,12 @@ class Run:
         from workbench.records._frames import accepted_frame
 
         return accepted_frame(self.records("accepted"))
+
+    @property
+    def reviews(self) -> dict[str, Review]:
+        """The latest human review of each accepted example, by example id (reviews.jsonl,
+        read afresh each time: a reviewer may be appending)."""
+        return latest_reviews(self.dir)
 
     @cached_property
     def calls(self):

@@ -103,3 +103,76 @@ def test_refuses_to_overwrite_or_export_nothing(default_run, tmp_path):
     assert target.read_text() == "mine\n"
     with pytest.raises(WorkbenchError, match="unknown export format"):
         export(default_run.dir, "csv", tmp_path / "y")
+
+
+def reviewed_copy(default_run, tmp_path, verdicts):
+    """A copy of the default run whose accepted examples got `verdicts` (in id order)."""
+    from workbench.records import append_review, make_review
+
+    run = tmp_path / "reviewed"
+    shutil.copytree(default_run.dir, run)
+    ids = sorted(e["id"] for e in default_run.records("accepted"))
+    for example_id, verdict in zip(ids, verdicts, strict=False):
+        append_review(run, make_review(example_id, verdict, f"{verdict} it"))
+    return run, ids
+
+
+def test_rejected_examples_are_dropped_and_counted_on_the_card(default_run, tmp_path):
+    run, ids = reviewed_copy(default_run, tmp_path, ["reject", "keep", "reject"])
+    done = export(run, "sft", tmp_path / "sft.jsonl")
+    exported = [json.loads(x)["id"] for x in done.path.read_text().splitlines()]
+    assert exported == [ids[1], *ids[3:]]
+    assert done.rejected_removed == 2 and done.rows == len(ids) - 2
+    card = done.card.read_text()
+    for line in (
+        f"| accepted | {len(ids)} |",
+        "| reviewed: kept | 1 |",
+        "| reviewed: rejected | 2 |",
+        f"| not reviewed | {len(ids) - 3} |",
+        "| rejected in review, dropped | 2 |",
+        f"| examples in this export | {len(ids) - 2} |",
+    ):
+        assert line in card, line
+
+
+def test_include_rejected_keeps_them_and_the_latest_review_counts(default_run, tmp_path):
+    from workbench.records import append_review, make_review
+
+    run, ids = reviewed_copy(default_run, tmp_path, ["reject", "reject"])
+    append_review(run, make_review(ids[1], "keep", "on second thought"))
+    everything = export(run, "grpo", tmp_path / "all.jsonl", include_rejected=True)
+    assert everything.rows == len(ids) and everything.rejected_removed == 0
+    card = everything.card.read_text()
+    assert "| reviewed: rejected | 1 |" in card and "| rejected in review, dropped | 0 |" in card
+    default = export(run, "grpo", tmp_path / "default.jsonl")
+    assert default.rows == len(ids) - 1
+    assert ids[0] not in default.path.read_text() and ids[1] in default.path.read_text()
+
+
+def test_export_refuses_when_every_example_was_rejected(default_run, tmp_path):
+    n = default_run.summary["accepted"]
+    run, _ = reviewed_copy(default_run, tmp_path, ["reject"] * n)
+    with pytest.raises(WorkbenchError, match="every accepted example .* was rejected in review"):
+        export(run, "sft", tmp_path / "none.jsonl")
+    assert export(run, "sft", tmp_path / "all.jsonl", include_rejected=True).rows == n
+
+
+def test_cli_export_include_rejected(default_run, tmp_path):
+    from tests.support import cli
+
+    run, ids = reviewed_copy(default_run, tmp_path, ["reject"])
+    dropped = cli("export", str(run), "--format", "sft", "--out", str(tmp_path / "a.jsonl"))
+    assert dropped.returncode == 0, dropped.stderr
+    assert f"{len(ids) - 1} examples" in dropped.stdout and "1 rejected in review" in dropped.stdout
+    kept = cli(
+        "export",
+        str(run),
+        "--format",
+        "sft",
+        "--out",
+        str(tmp_path / "b.jsonl"),
+        "--include-rejected",
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert f"{len(ids)} examples" in kept.stdout and "0 rejected in review" in kept.stdout
+    assert len((tmp_path / "b.jsonl").read_text().splitlines()) == len(ids)
