@@ -19,7 +19,7 @@ from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
 from workbench.records._jsonl import Appender, write_json_atomic
 from workbench.records._read import read_records, read_summary
-from workbench.records._reviews import Review, latest_reviews
+from workbench.records._reviews import Review, latest_reviews, review_counts
 from workbench.records._state import document_states, keeps
 from workbench.records._summary import Tally
 from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
@@ -161,6 +161,13 @@ class Run:
 
     @cached_property
     def summary(self) -> dict[str, Any]:
+        """The run's totals (see `_stored_summary`) and, counted now, its human reviews."""
+        summary = self._stored_summary()
+        if (self.dir / "reviews.jsonl").is_file():
+            summary["reviews"] = review_counts(self.dir)
+        return summary
+
+    def _stored_summary(self) -> dict[str, Any]:
         """summary.json, or totals recomputed from the records if the run never finished."""
 
         path = self.dir / "summary.json"
@@ -179,7 +186,7 @@ class Run:
     def check(self) -> None:
         """Read every record file and summary.json through its type (RunDirError, naming the
         file and line, at the first line that is not a record of its file)."""
-        for name in ("calls", "rounds", "accepted"):
+        for name in ("calls", "rounds", "accepted", "reviews"):
             self.typed(name)
         _ = self.summary
 

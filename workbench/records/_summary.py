@@ -169,6 +169,15 @@ def format_summary(s: dict[str, Any]) -> str:
         ),
         ("cost", cost_text),
     ]
+    if s.get("reviews"):
+        r = s["reviews"]
+        rows.append(
+            (
+                "human review",
+                f"{r['kept']} kept, {r['rejected']} rejected, {r['unreviewed']} not reviewed "
+                "(export drops the rejected)",
+            )
+        )
     if s.get("status"):
         rows.append(
             ("status", s["status"] + (f": {s['stop_reason']}" if s.get("stop_reason") else ""))

@@ -123,3 +123,20 @@ def test_a_torn_last_line_is_dropped(run_dir):
     with open(run_dir / "reviews.jsonl", "a") as f:
         f.write('{"example_id": "')
     assert [r.verdict for r in read_reviews(run_dir)] == ["keep"]
+
+
+def test_the_summary_and_report_count_reviews(run_dir):
+    from tests.support import cli
+
+    first, second, *rest = ids(run_dir)
+    assert "reviews" not in workbench.load_run(run_dir).summary
+    append_review(run_dir, make_review(first, "keep", ts=1.0))
+    append_review(run_dir, make_review(second, "reject", "leaks", ts=2.0))
+    summary = workbench.load_run(run_dir).summary
+    assert summary["reviews"] == {"kept": 1, "rejected": 1, "unreviewed": len(rest)}
+    report = cli("report", str(run_dir))
+    assert report.returncode == 0
+    assert f"1 kept, 1 rejected, {len(rest)} not reviewed" in report.stdout
+    (run_dir / "reviews.jsonl").write_text('{"verdict": "keep"}\n', encoding="utf-8")
+    damaged = cli("report", str(run_dir))
+    assert damaged.returncode == 2 and "reviews.jsonl:1" in damaged.stderr
