@@ -120,14 +120,17 @@ def test_stored_run_restores_the_runs_rollouts(default_run):
 
 def test_unreachable_alpha_is_said_not_silent(default_run):
     ex = ThresholdExplorer(default_run)
-    assert "cannot be reached" not in ex.counts.value
+    assert ex.unreachable.value == ""
     ex.rollouts.value = 2
     assert ex.accepted == 0
-    smallest = min_p_value(2, 2)
-    assert "alpha" in ex.counts.value and "cannot be reached" in ex.counts.value
-    assert f"{smallest:.3g}" in ex.counts.value
+    note = ex.unreachable.value
+    assert "alpha 0.05 cannot be reached with 2 rollouts" in note
+    assert f"{min_p_value(2, 2):.3g}" in note and "at least 3 rollouts" in note
     ex.sliders["alpha"].value = 0.2  # above 1/6: reachable again
-    assert "cannot be reached" not in ex.counts.value
+    assert ex.unreachable.value == "" and ex.accepted > 0
+    ex.sliders["alpha"].value = 0.05
+    ex.enabled["alpha"].value = False  # no significance test: nothing to reach
+    assert ex.unreachable.value == ""
 
 
 def test_explorer_bars_show_every_decision_kind_and_integer_ticks(default_run):

@@ -153,9 +153,7 @@ class PromptTuner:
     def _show_error(self, exc: BaseException) -> None:
         self.status.value = f"<b style='color:#d62728'>{html.escape(str(exc))}</b>"
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        self.errors.outputs = (
-            {"output_type": "stream", "name": "stdout", "text": text},
-        )
+        self.errors.outputs = ({"output_type": "stream", "name": "stdout", "text": text},)
 
     def current_texts(self) -> dict[str, str]:
         return {r: self.editors[r].value for r in self.roles}
