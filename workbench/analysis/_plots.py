@@ -244,6 +244,7 @@ def decisions_bar(counts: pd.Series, title: str = "Decisions") -> go.Figure:
             text=list(counts.values),
             marker_color=[decision_color(d) for d in counts.index],
             cliponaxis=False,
+            textposition="outside",
         )
     )
     _count_axis(fig, max(counts.max(), 0) if len(counts) else 0)

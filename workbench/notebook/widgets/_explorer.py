@@ -55,6 +55,7 @@ class ThresholdExplorer:
             self.enabled[key] = w.Checkbox(
                 description="on", indent=False, layout=w.Layout(width="60px")
             )
+            self.enabled[key].add_class(f"wb-enable-{key}")
         self.sliders["alpha"] = w.FloatSlider(
             min=0.001,
             max=0.5,
@@ -65,10 +66,14 @@ class ThresholdExplorer:
             style={"description_width": "120px"},
             layout=w.Layout(width="420px"),
         )
+        self.sliders["alpha"].add_class("wb-slider-alpha")
         self.enabled["alpha"] = w.Checkbox(
             description="on", indent=False, layout=w.Layout(width="60px")
         )
+        self.enabled["alpha"].add_class("wb-enable-alpha")
         self.flags = {k: w.Checkbox(description=k, indent=False) for k in FLAG_KEYS}
+        for key, box in self.flags.items():
+            box.add_class(f"wb-flag-{key}")
         self.rollouts = w.IntSlider(
             min=1,
             max=self.max_rollouts,
@@ -77,6 +82,8 @@ class ThresholdExplorer:
             continuous_update=False,
             style={"description_width": "120px"},
         )
+        self.rollouts.add_class("wb-rollouts")
+        self.preset.add_class("wb-preset")
         self.counts = w.HTML()
         self.counts.add_class("wb-accepted-count")
         self.flip_list = w.HTML(layout=w.Layout(max_height="320px", overflow="auto"))
