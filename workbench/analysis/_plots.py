@@ -401,6 +401,10 @@ def variant_comparison(table: pd.DataFrame) -> go.Figure:
             row=1,
             col=col,
         )
+    for col, key in enumerate(keys, 1):
+        if table.empty or table[key].isna().all():
+            note = "no accepted rounds" if col > 1 else "no documents"
+            _panel_note(fig, col, "no runs" if table.empty else note)
     _subplot_titles_font(fig)
     return _layout(fig, "Prompt variants", height=360, margin=dict(l=50, r=20, t=90, b=45))
 

@@ -177,3 +177,6 @@ def test_subplot_titles_fit():
     assert len(titles) == 4 and all(a.font.size == 12 for a in titles)
     assert all(len(a.text) <= 24 for a in titles)  # ~ a quarter of the width at 12 px
     assert fig.layout.margin.t >= 90
+    none = table.assign(mean_rounds_to_accept=[None, None])
+    notes = [a.text for a in analysis.variant_comparison(none).layout.annotations]
+    assert notes.count("no accepted rounds") == 1

@@ -89,7 +89,11 @@ class PromptTuner:
         self.run_button.on_click(lambda _: self._start(self._run_and_show()))
         self.save_role = w.Dropdown(options=roles, description="save")
         self.save_role.add_class("wb-save-role")
-        self.save_button = w.Button(description=f"Save to {self.save_dir.name}/", icon="save")
+        self.save_button = w.Button(
+            description=f"Save to {self.save_dir.name}/",
+            icon="save",
+            layout=w.Layout(width="auto"),
+        )
         self.save_button.on_click(lambda _: self._guarded(lambda: self.save(self.save_role.value)))
         self.tabs.observe(self._on_tab, "selected_index")
         self.save_role.observe(self._on_save_role, "value")
@@ -248,7 +252,8 @@ class PromptTuner:
             return
         table = self.table()
         shown = table.set_index("run")[[c for c in TABLE_COLUMNS if c in table]]
-        _put(self.table_out, HTML(shown.to_html(float_format=lambda v: f"{v:.3g}")))
+        shown = shown.apply(lambda column: column.astype(float))  # None (no accepted) as NaN
+        _put(self.table_out, HTML(shown.to_html(float_format=lambda v: f"{v:.3g}", na_rep="–")))
         _put(self.chart_out, variant_comparison(table))
         _put(
             self.diff_out,
