@@ -2,7 +2,8 @@
 dropdown and the rollouts control change what is shown; every decision bar is visible at
 1280 px; "stored run" restores the run's rollouts; no traceback anywhere."""
 
-import json
+import html
+import re
 import shutil
 
 import pytest
@@ -18,16 +19,9 @@ from tests.support.lab import (
     wait_until_idle,
 )
 from workbench import analysis
+from workbench.notebook.widgets import ThresholdExplorer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-# Everything the explorer shows, as one string: counts, the unreachable note, the flips,
-# the bar labels and values, the scatter's legend.
-STATE = """() => JSON.stringify([
-  '.wb-accepted-count', '.wb-unreachable', '.wb-explorer-bars .bartext',
-  '.wb-explorer-scatter .legendtext', '.wb-explorer-bars .xtick'
-].map(s => [...document.querySelectorAll(s)].map(e => e.textContent).join('|'))
- .concat([...document.querySelectorAll('table')].map(t => t.innerText).join('|')))"""
 
 
 @pytest.fixture(scope="module")
@@ -39,25 +33,35 @@ def lab(tmp_path_factory, default_run):
         yield server
 
 
-def state(page) -> list:
-    return json.loads(page.evaluate(STATE))
+def text(html_value: str) -> str:
+    """What the browser shows of a widget's HTML value."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", html_value)).split())
 
 
-def changed(page, before: list, *parts: int) -> list:
-    """Wait until what the explorer shows differs from `before` (in every one of `parts`,
-    by index into STATE, if given); return the new state."""
+def shows(page, ref: ThresholdExplorer) -> None:
+    """Wait until the page shows what the reference explorer (same moves, in Python) shows:
+    the counts line, the unreachable note, the bar values and the scatter's legend."""
+    want = {
+        "counts": text(ref.counts.value),
+        "note": text(ref.unreachable.value),
+        "bars": "|".join(str(v) for v in ref.bars.data[0].y),
+        "legend": "|".join(t.name for t in ref.scatter.data),
+    }
     page.wait_for_function(
-        f"([b, parts]) => {{ const now = JSON.parse(({STATE})());"
-        " return parts.length ? parts.every(i => now[i] !== b[i])"
-        " : JSON.stringify(now) !== JSON.stringify(b); }",
-        arg=[before, list(parts)],
+        """want => {
+          const t = s => [...document.querySelectorAll(s)].map(e => e.textContent).join('|');
+          const norm = s => (document.querySelector(s)?.innerText || '').split(/\\s+/).join(' ').trim();
+          return norm('.wb-accepted-count') === want.counts && norm('.wb-unreachable') === want.note
+            && t('.wb-explorer-bars .bartext') === want.bars
+            && t('.wb-explorer-scatter .legendtext') === want.legend;
+        }""",
+        arg=want,
         timeout=60_000,
     )
-    return state(page)
 
 
 def type_into(page, selector: str, value: str) -> None:
-    readout = page.locator(f"{selector} .widget-readout")
+    readout = page.locator(f"{selector} .widget-readout[contenteditable=true]")
     readout.scroll_into_view_if_needed()
     readout.click()
     page.keyboard.press("Control+A")
@@ -69,33 +73,33 @@ def accepted(page) -> int:
     return int(page.inner_text(".wb-accepted"))
 
 
-def pick_preset(page, name: str) -> list:
-    before = state(page)
+def flips(page) -> str:
+    return page.inner_text(".wb-accepted-count").split("flips: ")[1].split(" ")[0]
+
+
+def preset(page, ref, name: str) -> None:
     page.locator(".wb-preset select").select_option(label=name)
-    return changed(page, before)
-
-
-def reset(page) -> list:
-    """Back to the stored run (through another preset, so the dropdown really changes)."""
-    pick_preset(page, "autodata")
-    return pick_preset(page, "stored run")
+    ref.preset.value = name
+    shows(page, ref)
 
 
 def test_every_control_of_the_explorer(lab, default_run):
     stored = default_run.summary["accepted"]
     kinds = len(analysis.decision_counts(default_run.rounds))
+    ref = ThresholdExplorer(default_run)
     with chromium_page(width=1280, height=1000) as page:
         try:
             open_notebook(page, lab, "04_threshold_explorer.ipynb")
             run_all_cells(page)
             page.wait_for_selector(".wb-accepted", timeout=180_000)
             wait_until_idle(page)
-            page.wait_for_selector(".wb-explorer-bars .xtick", timeout=60_000)
-            assert accepted(page) == stored
+            shows(page, ref)
+            assert accepted(page) == stored and flips(page) == "0"
             _all_bars_visible(page, kinds)
             screenshot(page, "explorer_1280")
 
-            # every threshold slider (switched on first where the stored run has it off)
+            # every threshold slider, switched on first where the stored run has it off;
+            # each changes the outcome, then "stored run" puts everything back
             steps = {
                 "weak_max": "0.2",
                 "weak_rollout_max": "0.25",
@@ -105,45 +109,41 @@ def test_every_control_of_the_explorer(lab, default_run):
                 "alpha": "0.2",
             }
             for key, value in steps.items():
-                before = state(page)
                 box = page.locator(f".wb-enable-{key} input[type=checkbox]")
                 if not box.is_checked():
                     box.click()
+                    ref.enabled[key].value = True
                 type_into(page, f".wb-slider-{key}", value)
-                page.wait_for_function(
-                    f"v => document.querySelector('.wb-slider-{key} .widget-readout')"
-                    ".innerText.trim() === v",
-                    arg=f"{float(value):.3f}" if key == "alpha" else f"{float(value):.2f}",
-                )
-                after = changed(page, before, 0)
-                assert after[0] != before[0], key  # the counts line (accepted or flips)
-                assert "flips: 0" not in after[0], key
-                assert after[5] != before[5], key  # the flips list
-                after = reset(page)
-                assert accepted(page) == stored and "flips: 0" in after[0]
+                ref.sliders[key].value = float(value)
+                shows(page, ref)
+                assert flips(page) != "0", key  # the outcome moved
+                assert page.locator("table:has-text('→')").count() == 1, key  # flips listed
+                preset(page, ref, "autodata")
+                preset(page, ref, "stored run")
+                assert accepted(page) == stored and flips(page) == "0"
 
-            # a flag
-            before = state(page)
-            page.locator(".wb-flag-weak_no_zero input[type=checkbox]").click()
-            after = changed(page, before, 0, 2, 3)  # counts, bars and scatter legend
-            assert accepted(page) < stored and after[2] != before[2]  # bars moved
-            assert after[3] != before[3]  # scatter legend counts moved
-            reset(page)
+            # the flags
+            for flag in ("weak_no_zero", "strong_no_zero"):
+                page.locator(f".wb-flag-{flag} input[type=checkbox]").click()
+                ref.flags[flag].value = True
+                shows(page, ref)
+            assert accepted(page) < stored
+            preset(page, ref, "autodata")
+            preset(page, ref, "stored run")
 
             # rollouts below what alpha needs: said in the widget, not a silent 0
-            before = state(page)
             type_into(page, ".wb-rollouts", "2")
-            changed(page, before)
+            ref.rollouts.value = 2
+            shows(page, ref)
             assert accepted(page) == 0
             note = page.inner_text(".wb-unreachable")
             assert "cannot be reached with 2 rollouts" in note and "at least 3" in note
             screenshot(page, "explorer_unreachable")
 
             # a preset, then "stored run" restores the run's rollouts
-            after = pick_preset(page, "autodata")
-            assert "autodata" in page.locator(".wb-preset select").input_value()
-            assert accepted(page) != stored or "flips: 0" not in after[0]
-            pick_preset(page, "stored run")
+            preset(page, ref, "autodata")
+            assert accepted(page) != stored or flips(page) != "0"
+            preset(page, ref, "stored run")
             rollouts = page.inner_text(".wb-rollouts .widget-readout")
             assert int(rollouts) == default_run.config.rollouts
             assert accepted(page) == stored and page.inner_text(".wb-unreachable") == ""
