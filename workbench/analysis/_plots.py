@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -14,14 +16,46 @@ from workbench.config import Thresholds
 DECISION_COLORS = {
     "accepted": "#2ca02c",
     "too_easy": "#1f77b4",
+    "too_hard": "#8c564b",
     "failed_on_strong": "#d62728",
     "failed_quality": "#9467bd",
     "not_significant": "#ff7f0e",
     "error": "#7f7f7f",
     "strong_not_run": "#bcbd22",
 }
+UNKNOWN_COLOR = "#c7c7c7"
+"""A decision kind the charts do not know (a newer record format): light grey."""
 SIDE_COLORS = {"weak": "#1f77b4", "strong": "#d62728"}
 BINS = dict(start=0, end=1.0001, size=0.05)
+STRONG_NOT_RUN_Y = -0.05
+"""Where the weak-vs-strong chart puts rounds whose strong solver never ran."""
+NO_PRICES = "no prices known for these models"
+
+
+def decision_color(decision: str) -> str:
+    return DECISION_COLORS.get(decision, UNKNOWN_COLOR)
+
+
+def _not_shown(rounds: pd.DataFrame, shown: pd.Series, why: str) -> str:
+    """' · not shown: 3 failed_quality, 1 error (no scores)' for the rounds a chart leaves out."""
+    left = rounds.loc[~shown, "decision"].value_counts()
+    if left.empty:
+        return ""
+    parts = ", ".join(f"{n} {d}" for d, n in left.items())
+    return f"<br><sup>not shown: {parts} ({why})</sup>"
+
+
+def _count_axis(fig: go.Figure, most: float, axis: str = "y", **where) -> None:
+    """A count axis: whole-number ticks (every 1 while counts are small)."""
+    settings = dict(tickformat=",d", rangemode="tozero", dtick=1 if most <= 10 else None)
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**settings, **where)
+
+
+def _most_per_bin(values: pd.Series, start: float, end: float, size: float) -> int:
+    if values.empty:
+        return 0
+    edges = np.arange(start, end + size, size)
+    return int(np.histogram(values.astype(float), bins=edges)[0].max())
 
 
 def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
@@ -29,7 +63,7 @@ def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
         title=title,
         template="plotly_white",
         height=kw.pop("height", 380),
-        margin=dict(l=50, r=20, t=50, b=45),
+        margin=kw.pop("margin", dict(l=50, r=20, t=70, b=45)),
         legend=dict(orientation="h", y=-0.2),
         **kw,
     )
@@ -52,9 +86,14 @@ def score_distributions(rounds: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(barmode="overlay")
-    return _layout(
-        fig, "Score distributions (per rollout)", xaxis_title="score", yaxis_title="rollouts"
+    most = max(
+        (_most_per_bin(long.loc[long["side"] == s, "score"], 0, 1.0, 0.05) for s in SIDE_COLORS),
+        default=0,
     )
+    _count_axis(fig, most)
+    scored = rounds["weak_scores"].map(lambda v: bool(v is not None and len(v)))
+    title = "Score distributions (per rollout)" + _not_shown(rounds, scored, "no scores")
+    return _layout(fig, title, xaxis_title="score", yaxis_title="rollouts")
 
 
 def gap_histogram(rounds: pd.DataFrame, thresholds: Thresholds) -> go.Figure:
@@ -84,40 +123,66 @@ def gap_histogram(rounds: pd.DataFrame, thresholds: Thresholds) -> go.Figure:
             annotation_text=f"strong_min − weak_max {implied:.2f}",
             annotation_position="bottom right",
         )
-    return _layout(
-        fig, "Gap per round (strong mean − weak mean)", xaxis_title="gap", yaxis_title="rounds"
+    _count_axis(fig, _most_per_bin(gaps, -1, 1.0, 0.05))
+    title = "Gap per round (strong mean − weak mean)" + _not_shown(
+        rounds, rounds["gap"].notna(), "no gap: a side not run"
     )
+    return _layout(fig, title, xaxis_title="gap", yaxis_title="rounds")
 
 
 def weak_vs_strong(
     rounds: pd.DataFrame, thresholds: Thresholds, decision_column: str = "decision"
 ) -> go.Figure:
-    """Weak mean against strong mean per round, coloured by decision, with the threshold lines."""
+    """Weak mean against strong mean per round, coloured by decision, with the threshold lines.
+
+    Rounds whose strong solver never ran are their own trace ("strong not run"), drawn as
+    crosses at the bottom edge; rounds without weak scores (failed quality, errors) are
+    counted in the title."""
     fig = go.Figure()
     both = rounds.dropna(subset=["weak_mean"])
-    for decision, group in both.groupby(decision_column, sort=False):
-        strong = group["strong_mean"].astype(float)
+    strong = both["strong_mean"].astype(float)
+    label = both["doc_id"].astype(str) + " r" + both["round"].astype(str)
+    ran = both[strong.notna()]
+    for decision, group in ran.groupby(decision_column, sort=False):
         fig.add_trace(
             go.Scatter(
                 x=group["weak_mean"],
-                y=strong.fillna(-0.05),
+                y=group["strong_mean"].astype(float),
                 mode="markers",
                 name=f"{decision} ({len(group)})",
-                marker=dict(color=DECISION_COLORS.get(decision, "#333"), size=8, opacity=0.75),
-                text=group["doc_id"] + " r" + group["round"].astype(str),
+                marker=dict(color=decision_color(decision), size=8, opacity=0.75),
+                text=label[group.index],
                 hovertemplate="%{text}<br>weak %{x:.2f}<br>strong %{y:.2f}<extra></extra>",
+            )
+        )
+    missing = both[strong.isna()]
+    if len(missing):
+        fig.add_trace(
+            go.Scatter(
+                x=missing["weak_mean"],
+                y=[STRONG_NOT_RUN_Y] * len(missing),
+                mode="markers",
+                name=f"strong not run ({len(missing)})",
+                marker=dict(
+                    color=[decision_color(d) for d in missing[decision_column]],
+                    symbol="x-thin",
+                    size=9,
+                    line=dict(width=2, color="#555"),
+                ),
+                text=label[missing.index],
+                customdata=missing[decision_column],
+                hovertemplate=(
+                    "%{text}<br>weak %{x:.2f}<br>strong not run<br>%{customdata}<extra></extra>"
+                ),
             )
         )
     add_threshold_lines(fig, thresholds)
     fig.update_xaxes(range=[-0.05, 1.05])
     fig.update_yaxes(range=[-0.1, 1.05])
-    return _layout(
-        fig,
-        "Weak vs strong mean per round (strong not run: plotted at −0.05)",
-        xaxis_title="weak mean",
-        yaxis_title="strong mean",
-        height=440,
+    title = "Weak vs strong mean per round" + _not_shown(
+        rounds, rounds["weak_mean"].notna(), "no weak scores"
     )
+    return _layout(fig, title, xaxis_title="weak mean", yaxis_title="strong mean", height=440)
 
 
 def add_threshold_lines(fig: go.Figure, t: Thresholds) -> None:
@@ -157,6 +222,8 @@ def rounds_to_acceptance(rounds: pd.DataFrame, max_rounds: int = 10) -> go.Figur
         annotation_text="published 6.59",
         annotation_position="bottom right",
     )
+    _count_axis(fig, int(rta.value_counts().max()) if len(rta) else 0)
+    _count_axis(fig, 0, axis="x")  # rounds are whole numbers too
     return _layout(
         fig, "Rounds to acceptance", xaxis_title="round accepted at", yaxis_title="documents"
     )
@@ -175,24 +242,47 @@ def decisions_bar(counts: pd.Series, title: str = "Decisions") -> go.Figure:
             x=list(counts.index),
             y=list(counts.values),
             text=list(counts.values),
-            marker_color=[DECISION_COLORS.get(d, "#333") for d in counts.index],
+            marker_color=[decision_color(d) for d in counts.index],
+            cliponaxis=False,
+            textposition="outside",
         )
     )
+    _count_axis(fig, max(counts.max(), 0) if len(counts) else 0)
+    fig.update_xaxes(type="category", automargin=True)
     return _layout(fig, title, yaxis_title="rounds", showlegend=False)
 
 
+def _accepted_column(table: pd.DataFrame) -> pd.Series:
+    """Rounds accepted per run (`accepted`; older tables only have `kept`)."""
+    return table["accepted"] if "accepted" in table else table["kept"]
+
+
+def _run_labels(table: pd.DataFrame) -> list[str]:
+    modes = table["mode"] if "mode" in table else pd.Series([""] * len(table))
+    return [
+        f"{r} (baseline)" if m == "baseline" else str(r)
+        for r, m in zip(table["run"], modes, strict=True)
+    ]
+
+
 def cost_per_accepted(table: pd.DataFrame) -> go.Figure:
-    """Calls, tokens and cost per accepted example, per run (from `analysis.compare`)."""
-    fig = make_subplots(
-        rows=1, cols=3, subplot_titles=("calls / accepted", "tokens / accepted", "USD / accepted")
+    """Calls, tokens and cost per accepted example, per run (from `analysis.compare`).
+
+    Every figure is over the run's accepted rounds, in baseline mode too (its kept tasks
+    are not all accepted). A run with 0 accepted and a cost panel without prices say so."""
+    titles = (
+        "calls per accepted example",
+        "tokens per accepted example",
+        "USD per accepted example",
     )
-    for col, key in enumerate(
-        ("calls_per_accepted", "tokens_per_accepted", "cost_per_accepted"), 1
-    ):
+    keys = ("calls_per_accepted", "tokens_per_accepted", "cost_per_accepted")
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.1)
+    labels = _run_labels(table)
+    for col, key in enumerate(keys, 1):
         values = table[key]
         fig.add_trace(
             go.Bar(
-                x=table["run"],
+                x=labels,
                 y=values,
                 name=key,
                 text=[_short(v) for v in values],
@@ -201,22 +291,64 @@ def cost_per_accepted(table: pd.DataFrame) -> go.Figure:
             row=1,
             col=col,
         )
-    return _layout(fig, "Spend per accepted example (cost blank when prices are unknown)")
+    if table.empty or table["cost_per_accepted"].isna().all():
+        _panel_note(fig, 3, NO_PRICES if not table.empty else "no runs")
+    none = [lab for lab, n in zip(labels, _accepted_column(table), strict=True) if not n]
+    if none:
+        _panel_note(fig, 1, f"0 accepted: {', '.join(none)}", y=0.85)
+    _subplot_titles_font(fig)
+    return _layout(fig, "Spend per accepted example", margin=dict(l=50, r=20, t=90, b=45))
 
 
-def baseline_vs_agentic(kept: Mapping[str, pd.DataFrame]) -> go.Figure:
-    """Weak and strong means and the gap of kept examples, run by run side by side."""
+def _panel_note(fig: go.Figure, col: int, text: str, y: float = 0.5) -> None:
+    """An annotation in the middle of a subplot (its x axis domain, paper y)."""
+    domain = fig.layout[f"xaxis{col if col > 1 else ''}"].domain
+    fig.add_annotation(
+        text=text,
+        x=(domain[0] + domain[1]) / 2,
+        y=y,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font=dict(color="#777"),
+    )
+
+
+def _subplot_titles_font(fig: go.Figure) -> None:
+    """Subplot titles smaller than the figure title, so they do not run into each other."""
+    fig.update_annotations(font_size=12, selector=dict(yref="paper", y=1.0))
+    fig.update_layout(title_y=0.97)
+
+
+def _examples_label(run: Any) -> tuple[str, pd.DataFrame]:
+    """A run (or its examples frame) as (what its examples are, the frame)."""
+    frame = getattr(run, "accepted", run)
+    mode = getattr(getattr(run, "config", None), "mode", None)
+    if mode is None and "decision" in frame and len(frame):
+        mode = "agentic" if (frame["decision"] == "accepted").all() else "baseline"
+    return ("kept tasks" if mode == "baseline" else "accepted examples"), frame
+
+
+def baseline_vs_agentic(kept: Mapping[str, Any]) -> go.Figure:
+    """Weak and strong means and the gap of each run's examples, side by side: accepted
+    examples for an agentic run, kept tasks for a baseline one. Values are runs or their
+    `accepted` frames; a run without examples is annotated."""
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=("weak / strong mean of kept examples", "gap of kept examples"),
+        subplot_titles=("weak / strong mean per example", "gap per example"),
+        horizontal_spacing=0.12,
     )
-    for name, frame in kept.items():
+    empty = []
+    for name, value in kept.items():
+        what, frame = _examples_label(value)
+        if frame.empty:
+            empty.append(f"{name}: 0 {what}")
         for side in ("weak", "strong"):
             fig.add_trace(
                 go.Box(
                     y=frame.get(f"{side}_mean", pd.Series(dtype=float)),
-                    name=f"{name}: {side}",
+                    name=f"{name} ({what}): {side}",
                     marker_color=SIDE_COLORS[side],
                     boxmean=True,
                 ),
@@ -226,21 +358,41 @@ def baseline_vs_agentic(kept: Mapping[str, pd.DataFrame]) -> go.Figure:
         fig.add_trace(
             go.Histogram(
                 x=frame.get("gap", pd.Series(dtype=float)),
-                name=f"{name}: gap",
+                name=f"{name} ({what}): gap",
                 opacity=0.6,
                 xbins=dict(start=-1, end=1.0001, size=0.1),
             ),
             row=1,
             col=2,
         )
+    most = max(
+        (
+            _most_per_bin(
+                _examples_label(v)[1].get("gap", pd.Series(dtype=float)).dropna(), -1, 1.0, 0.1
+            )
+            for v in kept.values()
+        ),
+        default=0,
+    )
+    _count_axis(fig, most, row=1, col=2)
+    fig.update_yaxes(title_text="examples", row=1, col=2)
+    if empty:
+        _panel_note(fig, 1, "<br>".join(empty), y=0.85)
     fig.update_layout(barmode="overlay")
-    return _layout(fig, "Baseline vs agentic", height=420)
+    _subplot_titles_font(fig)
+    return _layout(fig, "Baseline vs agentic", height=440, margin=dict(l=50, r=20, t=90, b=45))
 
 
 def variant_comparison(table: pd.DataFrame) -> go.Figure:
     """Prompt variants side by side: acceptance rate, mean rounds, weak and strong means."""
     keys = ("acceptance_rate", "mean_rounds_to_accept", "kept_weak_mean", "kept_strong_mean")
-    fig = make_subplots(rows=1, cols=4, subplot_titles=keys)
+    titles = (
+        "acceptance rate",
+        "mean rounds to accept",
+        "weak mean, accepted",
+        "strong mean, accepted",
+    )
+    fig = make_subplots(rows=1, cols=4, subplot_titles=titles, horizontal_spacing=0.07)
     for col, key in enumerate(keys, 1):
         fig.add_trace(
             go.Bar(
@@ -249,7 +401,12 @@ def variant_comparison(table: pd.DataFrame) -> go.Figure:
             row=1,
             col=col,
         )
-    return _layout(fig, "Prompt variants", height=360)
+    for col, key in enumerate(keys, 1):
+        if table.empty or table[key].isna().all():
+            note = "no accepted rounds" if col > 1 else "no documents"
+            _panel_note(fig, col, "no runs" if table.empty else note)
+    _subplot_titles_font(fig)
+    return _layout(fig, "Prompt variants", height=360, margin=dict(l=50, r=20, t=90, b=45))
 
 
 def _short(v) -> str:

@@ -85,6 +85,7 @@ def test_prompt_tuner_variants_diff_and_save(tmp_path):
         tuner.variants[1].run.header["prompts"]["challenger"]["sha256"]
         != tuner.variants[0].run.header["prompts"]["challenger"]["sha256"]
     )
-    saved = tuner.save("challenger")
-    assert saved == prompt and "Never, ever" in prompt.read_text()
-    assert len(list((tmp_path / ".history").iterdir())) == 1
+    tuner.save_dir = tmp_path / "tuned"
+    saved = tuner.save("challenger")  # into the user's folder, never over the config's file
+    assert saved == tmp_path / "tuned" / "challenger.j2" and "Never, ever" in saved.read_text()
+    assert "Never, ever" not in prompt.read_text()

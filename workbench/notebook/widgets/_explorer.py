@@ -16,7 +16,7 @@ from workbench.analysis import (
     redecide,
     weak_vs_strong,
 )
-from workbench.config import PRESETS, Thresholds
+from workbench.config import EPS, PRESETS, Thresholds, min_p_value, smallest_rollouts
 from workbench.records import Run
 
 UNIT_KEYS = ("weak_max", "weak_rollout_max", "strong_min", "strong_max", "min_gap")
@@ -55,6 +55,7 @@ class ThresholdExplorer:
             self.enabled[key] = w.Checkbox(
                 description="on", indent=False, layout=w.Layout(width="60px")
             )
+            self.enabled[key].add_class(f"wb-enable-{key}")
         self.sliders["alpha"] = w.FloatSlider(
             min=0.001,
             max=0.5,
@@ -65,10 +66,14 @@ class ThresholdExplorer:
             style={"description_width": "120px"},
             layout=w.Layout(width="420px"),
         )
+        self.sliders["alpha"].add_class("wb-slider-alpha")
         self.enabled["alpha"] = w.Checkbox(
             description="on", indent=False, layout=w.Layout(width="60px")
         )
+        self.enabled["alpha"].add_class("wb-enable-alpha")
         self.flags = {k: w.Checkbox(description=k, indent=False) for k in FLAG_KEYS}
+        for key, box in self.flags.items():
+            box.add_class(f"wb-flag-{key}")
         self.rollouts = w.IntSlider(
             min=1,
             max=self.max_rollouts,
@@ -77,13 +82,25 @@ class ThresholdExplorer:
             continuous_update=False,
             style={"description_width": "120px"},
         )
+        self.rollouts.add_class("wb-rollouts")
+        self.preset.add_class("wb-preset")
         self.counts = w.HTML()
         self.counts.add_class("wb-accepted-count")
         self.flip_list = w.HTML(layout=w.Layout(max_height="320px", overflow="auto"))
-        self.scatter = go.FigureWidget(weak_vs_strong(self.rounds, self.stored))
-        self.bars = go.FigureWidget(
-            decisions_bar(decision_counts(self.rounds), "Decisions under these thresholds")
+        # Both charts size themselves to their box (autosize); the boxes wrap onto two lines
+        # when the notebook is too narrow for both, so no bar is ever cut off.
+        self.scatter = go.FigureWidget(
+            _fit(weak_vs_strong(self.rounds, self.stored)),
+            layout=w.Layout(flex="1 1 520px", min_width="420px", max_width="760px"),
         )
+        self.bars = go.FigureWidget(
+            _fit(decisions_bar(decision_counts(self.rounds), "Decisions under these thresholds")),
+            layout=w.Layout(flex="1 1 420px", min_width="380px", max_width="640px"),
+        )
+        self.scatter.add_class("wb-explorer-scatter")
+        self.bars.add_class("wb-explorer-bars")
+        self.unreachable = w.HTML()
+        self.unreachable.add_class("wb-unreachable")
         self.accepted = 0
         self._updating = False
         self.load(self.stored)
@@ -104,8 +121,11 @@ class ThresholdExplorer:
         controls = w.VBox([self.preset, *rows, w.HBox(list(self.flags.values())), self.rollouts])
         self.widget = w.VBox(
             [
-                w.HBox([controls, w.VBox([self.counts, self.flip_list])]),
-                w.HBox([self.scatter, self.bars]),
+                w.HBox(
+                    [controls, w.VBox([self.counts, self.unreachable, self.flip_list])],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
+                w.HBox([self.scatter, self.bars], layout=w.Layout(flex_flow="row wrap")),
             ]
         )
         self.update()
@@ -142,6 +162,11 @@ class ThresholdExplorer:
     def _on_preset(self, change) -> None:
         if change["new"] == "stored run":
             self.load(self.stored)
+            self._updating = True
+            try:
+                self.rollouts.value = self.max_rollouts  # the run's own count
+            finally:
+                self._updating = False
         else:
             self.load(Thresholds(preset=change["new"], **PRESETS[change["new"]]))
         self.update()
@@ -157,6 +182,7 @@ class ThresholdExplorer:
                 f"<b style='color:#d62728'>{html.escape(exc.errors()[0]['msg'])}</b>"
             )
             return
+        self.unreachable.value = _unreachable(t, self.rollouts.value)
         decided = redecide(self.rounds, t, self.rollouts.value)
         counts = decision_counts(decided)
         self.accepted = int(counts["accepted"])
@@ -171,15 +197,37 @@ class ThresholdExplorer:
         )
         self.flip_list.value = _flip_table(changed)
         fresh = weak_vs_strong(decided, t)
+        fresh_bars = decisions_bar(counts)
         with self.scatter.batch_update():
             self.scatter.data = []
             self.scatter.add_traces(list(fresh.data))
             self.scatter.layout.shapes = fresh.layout.shapes
             self.scatter.layout.annotations = fresh.layout.annotations
+            self.scatter.layout.title = fresh.layout.title
         with self.bars.batch_update():
             self.bars.data[0].x = list(counts.index)
             self.bars.data[0].y = list(counts.values)
             self.bars.data[0].text = list(counts.values)
+            self.bars.data[0].marker.color = fresh_bars.data[0].marker.color
+            self.bars.layout.yaxis.dtick = fresh_bars.layout.yaxis.dtick
+
+
+def _fit(fig: go.Figure) -> go.Figure:
+    """Let the figure take its box's width."""
+    fig.update_layout(autosize=True, width=None)
+    return fig
+
+
+def _unreachable(t: Thresholds, rollouts: int) -> str:
+    """A warning when alpha is below the smallest p-value this many rollouts can give."""
+    if t.alpha is None or min_p_value(rollouts, rollouts) <= t.alpha + EPS:
+        return ""
+    return (
+        "<b style='color:#d62728'>no round can be accepted: alpha "
+        f"{t.alpha:g} cannot be reached with {rollouts} rollouts per side (smallest possible "
+        f"p-value {min_p_value(rollouts, rollouts):.3g}); use at least "
+        f"{smallest_rollouts(t.alpha)} rollouts, a larger alpha, or switch alpha off</b>"
+    )
 
 
 def _flip_table(changed) -> str:
