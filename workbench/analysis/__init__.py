@@ -7,16 +7,18 @@ from workbench.analysis._plots import (
     DECISION_COLORS,
     SIDE_COLORS,
     add_threshold_lines,
-    baseline_vs_agentic,
-    cost_per_accepted,
     decision_funnel,
     decisions_bar,
-    evolution,
     gap_histogram,
     rounds_to_acceptance,
     score_distributions,
-    variant_comparison,
     weak_vs_strong,
+)
+from workbench.analysis._plots_runs import (
+    baseline_vs_agentic,
+    cost_per_accepted,
+    evolution,
+    variant_comparison,
 )
 from workbench.analysis._tables import (
     DECISION_ORDER,

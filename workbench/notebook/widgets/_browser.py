@@ -11,65 +11,26 @@ shown, never rendered.
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as w
 from pydantic import ValidationError
 
 from workbench.errors import RunDirError
+from workbench.notebook.widgets._round_card import (
+    NO_REASONS,
+    STYLE,
+    esc,
+    round_card,
+)
 from workbench.records import DECISIONS, Run, append_review, make_review, review_counts
-from workbench.records._types import Rollout, RoundRecord
+from workbench.records._types import RoundRecord
 
 ALL = ""
 MAX_CARDS = 30
 """Rounds drawn in full at once (pick a document or narrow the filters for the rest)."""
-COLLAPSE = 240
 """Texts longer than this many characters start collapsed."""
-COLOURS = {
-    "accepted": "#2ca02c",
-    "too_easy": "#1f77b4",
-    "failed_on_strong": "#ff7f0e",
-    "failed_quality": "#9467bd",
-    "not_significant": "#8c564b",
-    "error": "#d62728",
-}
-STYLE = """<style>
-.wb-rounds .wb-round {border:1px solid #ddd; border-radius:6px; padding:6px 10px; margin:8px 0}
-.wb-rounds .wb-text {white-space:pre-wrap; overflow-wrap:anywhere}
-.wb-rounds details.wb-more summary {cursor:pointer; white-space:pre-wrap; overflow-wrap:anywhere}
-.wb-rounds table {border-collapse:collapse; margin:4px 0}
-.wb-rounds td, .wb-rounds th {border:1px solid #e5e5e5; padding:2px 6px; vertical-align:top; text-align:left}
-.wb-rounds .wb-decision {color:#fff; border-radius:4px; padding:0 6px}
-.wb-rounds .wb-label {color:#666; font-size:90%}
-</style>"""
-NO_REASONS = (
-    "The judge's per-criterion reasons are not stored in rounds.jsonl: each answer shows "
-    "the credit per criterion (✓ met, ✗ not met, a number for partial credit) and its score."
-)
-
-
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def collapsible(text: str | None, limit: int = COLLAPSE) -> str:
-    """Escaped text; when longer than `limit`, a <details> showing the start until opened."""
-    text = text or ""
-    if len(text) <= limit:
-        return f"<div class='wb-text'>{esc(text)}</div>"
-    return (
-        f"<details class='wb-more'><summary>{esc(text[: limit // 2])}… "
-        f"<i class='wb-label'>({len(text)} characters: open to read all)</i></summary>"
-        f"<div class='wb-text'>{esc(text)}</div></details>"
-    )
-
-
-def decision_badge(decision: str) -> str:
-    colour = COLOURS.get(decision, "#7f7f7f")
-    return f"<span class='wb-decision' style='background:{colour}'>{esc(decision)}</span>"
 
 
 def searchable(r: RoundRecord) -> str:
@@ -78,90 +39,6 @@ def searchable(r: RoundRecord) -> str:
     parts = [task.question, task.reference_answer] if task else []
     parts += [a.answer for a in (*r.weak_rollouts, *r.strong_rollouts)]
     return "\n".join(parts).casefold()
-
-
-def _credit(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value >= 1:
-        return "<span style='color:#2ca02c'>✓</span>"
-    if value <= 0:
-        return "<span style='color:#d62728'>✗</span>"
-    return f"{value:.2f}"
-
-
-def _grades(r: RoundRecord) -> str:
-    """The rubric with weights, one column per rollout (its credit per criterion), scores last."""
-    rollouts: list[Rollout] = [*r.weak_rollouts, *r.strong_rollouts]
-    names = [f"{a.side[0].upper()}{a.rollout + 1}" for a in rollouts]
-    rubric = r.task.rubric if r.task else []
-    head = "".join(f"<th>{n}</th>" for n in names)
-    rows = []
-    for i, c in enumerate(rubric):
-        cells = "".join(
-            f"<td>{_credit(a.met[i] if i < len(a.met) else None)}</td>" for a in rollouts
-        )
-        rows.append(f"<tr><td>{esc(c.criterion)}</td><td>{c.weight:+d}</td>{cells}</tr>")
-    scores = "".join(f"<td><b>{a.score:.2f}</b></td>" for a in rollouts)
-    rows.append(f"<tr><td><i>score</i></td><td></td>{scores}</tr>")
-    return (
-        "<table class='wb-grades'><tr><th>criterion</th><th>weight</th>"
-        f"{head}</tr>{''.join(rows)}</table>"
-    )
-
-
-def _answers(r: RoundRecord) -> str:
-    items = []
-    for a in (*r.weak_rollouts, *r.strong_rollouts):
-        flags = f" · flags: {esc(', '.join(a.flags))}" if a.flags else ""
-        items.append(
-            f"<div class='wb-answer'><span class='wb-label'>{a.side} answer {a.rollout + 1} · "
-            f"score {a.score:.2f}{flags}</span>{collapsible(a.answer)}</div>"
-        )
-    if not items:
-        return "<p class='wb-label'>no solver answered (the round ended before the solvers)</p>"
-    return "".join(items)
-
-
-def round_card(r: RoundRecord, last: bool, verdict: str | None = None) -> str:
-    """One round as HTML: task, rubric and grades, answers, decision, feedback sent next."""
-    means = " · ".join(
-        f"{name} {value:.2f}"
-        for name, value in (("weak", r.weak_mean), ("strong", r.strong_mean), ("gap", r.gap))
-        if value is not None
-    )
-    review = f" · review: <b class='wb-verdict'>{esc(verdict)}</b>" if verdict else ""
-    parts = [
-        f"<div class='wb-round' data-doc='{esc(r.doc_id)}' data-round='{r.round}'>",
-        f"<h4>{esc(r.doc_id)} · round {r.round} · {decision_badge(r.decision)}"
-        f"<span class='wb-label'> {means}{review}</span></h4>",
-        f"<p><b>reason:</b> {esc(r.reason)}</p>",
-    ]
-    if r.task:
-        t = r.task
-        parts += [
-            f"<p><b>question</b> <span class='wb-label'>({esc(t.question_type)})</span></p>",
-            collapsible(t.question, 3 * COLLAPSE),
-            "<p><b>context</b></p>",
-            collapsible(t.context),
-            "<p><b>reference answer</b></p>",
-            collapsible(t.reference_answer),
-            _grades(r),
-            _answers(r),
-        ]
-    else:
-        parts.append("<p class='wb-label'>the challenger wrote no usable task</p>")
-    if r.quality is not None:
-        ok = "passed" if r.quality.ok else "failed"
-        parts.append(f"<p><b>quality check:</b> {ok}: {esc(r.quality.reason)}</p>")
-    if r.raw:
-        parts += ["<p><b>raw model output</b></p>", collapsible(r.raw, 0)]
-    sent = "(last round: not sent)" if last else "(sent to the challenger's next round)"
-    parts.append(
-        f"<p><b>feedback</b> <span class='wb-label'>{sent}</span></p>"
-        f"{collapsible(r.feedback or '(none)')}</div>"
-    )
-    return "".join(parts)
 
 
 def rounds_table(run: Run, records: list[RoundRecord] | None = None):
