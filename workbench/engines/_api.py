@@ -268,9 +268,34 @@ def run(
     return run_sync(arun(docs, config, **kwargs))
 
 
-def default_run_dir(mode: str, root: str | Path = "runs") -> Path:
+RUNS_ENV = "WORKBENCH_RUNS_DIR"
+
+
+def runs_dir() -> Path:
+    """The one folder runs go into, for `workbench run`, the notebooks and their widgets.
+
+    `$WORKBENCH_RUNS_DIR` if set; else `runs/` in the working directory if it exists; else
+    `runs/` in the parent directory if it exists or the parent is a project checkout (holds
+    pyproject.toml), so `jupyter lab notebooks/` (kernels start in notebooks/) and
+    `workbench run` from the checkout share `runs/`; else `runs/` in the working directory."""
+    import os
+
+    configured = os.environ.get(RUNS_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    here = Path("runs")
+    if here.is_dir():
+        return here
+    parent = Path("..")
+    if (parent / "runs").is_dir() or (parent / "pyproject.toml").is_file():
+        return parent / "runs"
+    return here
+
+
+def default_run_dir(mode: str, root: str | Path | None = None) -> Path:
+    """A new run directory `<runs folder>/<time>-<mode>` (see `runs_dir`)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = Path(root) / f"{stamp}-{mode}"
+    base = Path(root if root is not None else runs_dir()) / f"{stamp}-{mode}"
     path, n = base, 1
     while path.exists():
         n += 1
