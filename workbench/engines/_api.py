@@ -274,21 +274,21 @@ RUNS_ENV = "WORKBENCH_RUNS_DIR"
 def runs_dir() -> Path:
     """The one folder runs go into, for `workbench run`, the notebooks and their widgets.
 
-    `$WORKBENCH_RUNS_DIR` if set; else `runs/` in the working directory if it exists; else
-    `runs/` in the parent directory if it exists or the parent is a project checkout (holds
-    pyproject.toml), so `jupyter lab notebooks/` (kernels start in notebooks/) and
-    `workbench run` from the checkout share `runs/`; else `runs/` in the working directory."""
+    1. `$WORKBENCH_RUNS_DIR`, if set;
+    2. `../runs` when the working directory is a subfolder of a project checkout (its parent
+       holds pyproject.toml, it does not): `jupyter lab notebooks/` starts kernels in
+       notebooks/, and they share the checkout's `runs/` with `workbench run`;
+    3. `./runs` if it exists, else `../runs` if that exists, else `./runs`."""
     import os
 
     configured = os.environ.get(RUNS_ENV, "").strip()
     if configured:
         return Path(configured).expanduser()
-    here = Path("runs")
-    if here.is_dir():
-        return here
-    parent = Path("..")
-    if (parent / "runs").is_dir() or (parent / "pyproject.toml").is_file():
-        return parent / "runs"
+    here, parent = Path("runs"), Path("..") / "runs"
+    if (parent.parent / "pyproject.toml").is_file() and not Path("pyproject.toml").is_file():
+        return parent
+    if not here.is_dir() and parent.is_dir():
+        return parent
     return here
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from workbench.notebook._helpers import (
     RECORD_MIME,
     RENDERER,
+    choose_run,
     demo_run,
     latest_run,
     progress_bar,
@@ -28,6 +29,7 @@ __all__ = [
     "RENDERER",
     "NotebookParameterError",
     "check_parameters",
+    "choose_run",
     "demo_run",
     "drop_widget_state",
     "find_notebook",

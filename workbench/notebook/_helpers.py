@@ -89,6 +89,22 @@ async def demo_run(mode: str = "agentic", seed: int = 0, root: str | Path | None
     return path
 
 
+async def choose_run(run_dir: str | Path | None = None, mode: str = "agentic") -> Path:
+    """The run a notebook shows, and a line saying which: `run_dir` if given, else the latest
+    run in the runs folder (`latest_run`), else the simulator demo run (made once)."""
+    from workbench.engines import runs_dir
+
+    if run_dir:
+        path, why = Path(run_dir), "the run_dir parameter"
+    elif (latest := latest_run(mode)) is not None:
+        path, why = latest, f"the latest {mode} run in {runs_dir()}"
+    else:
+        path = await demo_run(mode)
+        why = f"no {mode} run in {runs_dir()} yet, so the simulator demo run"
+    print(f"showing {path} ({why}; pass -p run_dir RUN_DIR for another)")
+    return path
+
+
 def progress_bar(total: int, description: str = "", css_class: str = ""):
     """An ipywidgets progress bar and a callback that advances it by one, showing a label.
 
