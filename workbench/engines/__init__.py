@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from workbench.engines._api import arun, as_config, default_run_dir, prepare, run
+from workbench.engines._api import (
+    RUNS_ENV,
+    arun,
+    as_config,
+    default_run_dir,
+    prepare,
+    run,
+    runs_dir,
+)
 from workbench.engines._ray import worker_config
 from workbench.engines._sync import run_sync
 
 __all__ = [
+    "RUNS_ENV",
     "arun",
     "as_config",
     "default_run_dir",
     "prepare",
     "run",
     "run_sync",
+    "runs_dir",
     "worker_config",
 ]

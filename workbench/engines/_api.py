@@ -276,9 +276,34 @@ def run(
     return run_sync(arun(docs, config, **kwargs))
 
 
-def default_run_dir(mode: str, root: str | Path = "runs") -> Path:
+RUNS_ENV = "WORKBENCH_RUNS_DIR"
+
+
+def runs_dir() -> Path:
+    """The one folder runs go into, for `workbench run`, the notebooks and their widgets.
+
+    1. `$WORKBENCH_RUNS_DIR`, if set;
+    2. `../runs` when the working directory is a subfolder of a project checkout (its parent
+       holds pyproject.toml, it does not): `jupyter lab notebooks/` starts kernels in
+       notebooks/, and they share the checkout's `runs/` with `workbench run`;
+    3. `./runs` if it exists, else `../runs` if that exists, else `./runs`."""
+    import os
+
+    configured = os.environ.get(RUNS_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    here, parent = Path("runs"), Path("..") / "runs"
+    if (parent.parent / "pyproject.toml").is_file() and not Path("pyproject.toml").is_file():
+        return parent
+    if not here.is_dir() and parent.is_dir():
+        return parent
+    return here
+
+
+def default_run_dir(mode: str, root: str | Path | None = None) -> Path:
+    """A new run directory `<runs folder>/<time>-<mode>` (see `runs_dir`)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = Path(root) / f"{stamp}-{mode}"
+    base = Path(root if root is not None else runs_dir()) / f"{stamp}-{mode}"
     path, n = base, 1
     while path.exists():
         n += 1

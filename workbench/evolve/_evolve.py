@@ -15,6 +15,7 @@ import hashlib
 import math
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,10 @@ async def evolve(
     mutator: str | ModelSpec = "sim/mutator",
     roles: tuple[str, ...] = ("challenger",),
     seed: int = 0,
+    progress: Callable[[Variant], None] | None = None,
 ) -> list[Variant]:
+    """Evolve the prompts; `progress(variant)` is called after each evaluated variant
+    (generations + 1 calls: the starting prompt, then one per generation)."""
     cfg = as_config(config)
     documents = load_documents(docs, cfg.limits.max_doc_chars)
     if len(documents) < 2:
@@ -147,6 +151,8 @@ async def evolve(
         base.pass_rate = await _pass_rate(base, cfg, held, seeds, out)
         base.joined = True
         _save(base, out, log)
+        if progress is not None:
+            progress(base)
         population = [base]
         for generation in range(1, generations + 1):
             parent = choose_parent(population, temperature, rng)
@@ -182,6 +188,8 @@ async def evolve(
             if child.joined:
                 population.append(child)
             _save(child, out, log)
+            if progress is not None:
+                progress(child)
     finally:
         await client.aclose()
         log.close()

@@ -1,4 +1,7 @@
-"""Run a notebook headless with papermill and write an HTML report that opens offline."""
+"""Run a notebook headless with papermill and write an HTML report that opens offline.
+
+Widgets in the report are static snapshots of their last state (`_snapshot`): the widget
+manager that would draw them live comes from a CDN, and reports need no network."""
 
 from __future__ import annotations
 
@@ -11,6 +14,11 @@ from typing import Any
 from workbench._bundled import bundled
 from workbench.errors import WorkbenchError
 from workbench.notebook._helpers import RENDERER
+from workbench.notebook._snapshot import PLOTLY_SNAPSHOT, add_snapshots
+
+
+class NotebookParameterError(WorkbenchError):
+    """A parameter given to a notebook is not one of its parameters (a typo, usually)."""
 
 
 def notebooks_dir() -> Path:
@@ -45,6 +53,7 @@ def run_notebook(
     import papermill as pm
 
     source = find_notebook(name)
+    check_parameters(source, parameters or {})
     out = (
         Path(out_dir)
         if out_dir
@@ -72,13 +81,32 @@ def run_notebook(
     return executed, report
 
 
+def check_parameters(source: Path, parameters: dict[str, Any]) -> None:
+    """Every parameter is one the notebook's parameters cell declares (papermill only warns,
+    then runs with the defaults: a typo would silently report on the wrong run)."""
+    from papermill import inspect_notebook
+
+    known = list(inspect_notebook(str(source)))
+    unknown = [key for key in parameters if key not in known]
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        raise NotebookParameterError(
+            f"{source.stem} has no parameter {names}; its parameters are: "
+            f"{', '.join(known) or '(none)'}"
+        )
+
+
 def drop_widget_state(executed: Path) -> None:
-    """Remove saved widget state: megabytes of widget JavaScript that an offline report cannot use."""
+    """Replace the saved widget state (megabytes, drawable only by a widget manager from a CDN)
+    with a static HTML snapshot in each widget's output, which the report shows."""
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
-    if nb.metadata.pop("widgets", None) is not None:
-        nbformat.write(nb, executed)
+    if "widgets" not in nb.metadata:
+        return
+    add_snapshots(nb)
+    nb.metadata.pop("widgets")
+    nbformat.write(nb, executed)
 
 
 def write_html(executed: Path) -> Path:
@@ -88,9 +116,19 @@ def write_html(executed: Path) -> Path:
 
     nb = nbformat.read(executed, as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    if PLOTLY_SNAPSHOT in body and "plotly.js v" not in body:
+        body = with_plotlyjs(body)  # a figure widget's snapshot, and no chart that embeds plotly.js
     report = executed.with_suffix(".html")
     report.write_text(offline(body), encoding="utf-8")
     return report
+
+
+def with_plotlyjs(body: str) -> str:
+    """plotly.js inlined in <head>, for snapshots of figure widgets."""
+    from plotly.offline import get_plotlyjs
+
+    script = f"<script type='text/javascript'>{get_plotlyjs()}</script>"
+    return body.replace("</head>", script + "</head>", 1)
 
 
 _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.IGNORECASE)
