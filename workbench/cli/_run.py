@@ -28,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "override a config value by dotted key, e.g. acceptance.weak_max=0.4 (repeatable)",
     )
     parser.add_argument(
-        "--out", metavar="RUN_DIR", help="run directory to create (default: runs/<time>-<mode>)"
+        "--out",
+        metavar="RUN_DIR",
+        help="run directory to create (default: <runs folder>/<time>-<mode>; the runs folder "
+        "is $WORKBENCH_RUNS_DIR, else ./runs)",
     )
     parser.add_argument(
         "--resume",

@@ -43,7 +43,8 @@ class RunPanel:
         self.widget.add_class("wb-run-panel")
         self._task: asyncio.Task | None = None
         self._stopped = False
-        self._counts = {"rounds": 0, "accepted": 0, "calls": 0, "documents": 0}
+        self._counts = {"rounds": 0, "accepted": 0, "kept": 0, "calls": 0, "documents": 0}
+        self._mode = "agentic"
         self._last_draw = 0.0
         self._note = ""
         self.run_dir: Path | None = None
@@ -90,7 +91,8 @@ class RunPanel:
             return run
         finally:
             self.stop_button.disabled = True
-        self._draw(final=f"done: {run.summary['accepted']} accepted → {where}")
+        kept = f", {run.summary['kept']} kept" if self._mode == "baseline" else ""
+        self._draw(final=f"done: {run.summary['accepted']} accepted{kept} → {where}")
         return run
 
     async def _run(self, docs: Any, cfg: Any, **kwargs: Any) -> Run:
@@ -115,8 +117,11 @@ class RunPanel:
 
     def _on_event(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "start":
+            self._mode = data.get("mode", "agentic")
             return
-        if kind == "call":
+        if kind == "example":
+            self._counts["kept"] += 1
+        elif kind == "call":
             self._counts["calls"] += 1
         elif kind == "round":
             self._counts["rounds"] += 1
@@ -132,7 +137,9 @@ class RunPanel:
         c = self._counts
         line = (
             f"{c['documents']}/{self.progress.max} documents · {c['rounds']} rounds · "
-            f"<b>{c['accepted']} accepted</b> · {c['calls']} calls · {time.time() - self._started:.1f}s"
+            f"<b>{c['accepted']} accepted</b>"
+            + (f" · {c['kept']} kept" if self._mode == "baseline" else "")
+            + f" · {c['calls']} calls · {time.time() - self._started:.1f}s"
         )
         if not final and not c["calls"]:
             final = "waiting for the first model reply…"

@@ -19,7 +19,7 @@ from typing import Any
 import ipywidgets as w
 
 from workbench.analysis import compare, variant_comparison
-from workbench.engines import arun, as_config
+from workbench.engines import arun, as_config, runs_dir
 from workbench.inputs import default_prompts_dir, load_documents
 from workbench.records import Run
 from workbench.roles import load_prompts
@@ -56,13 +56,14 @@ class PromptTuner:
         self,
         docs: Any = None,
         config: Any = None,
-        out_dir: str | Path = "runs/tuning",
+        out_dir: str | Path | None = None,
         roles: tuple[str, ...] = TUNABLE,
         save_dir: str | Path = SAVE_DIR,
     ):
         self.config = as_config(config)
         self.documents = load_documents(docs, self.config.limits.max_doc_chars)
-        self.out_dir = Path(out_dir)
+        # Variant runs go with every other run (the one runs folder), unless told otherwise.
+        self.out_dir = Path(out_dir) if out_dir else runs_dir() / "tuning"
         self.save_dir = Path(save_dir)
         self.roles = roles
         base = load_prompts(self.config.prompts.model_dump())
