@@ -54,7 +54,7 @@ def open_and_run_all(page, server, name: str) -> None:
         page.locator(".jp-Notebook .jp-Cell").first.click()
         run_all_cells(page)
         try:
-            page.wait_for_function(started, timeout=20_000)
+            page.wait_for_function(started, timeout=60_000)
             return
         except Exception:
             if attempt == 2:

@@ -86,9 +86,18 @@ def chromium_page(width: int = 1400, height: int = 1100):
 def open_notebook(page, lab, name: str) -> None:
     """Open `name` in JupyterLab and wait for its kernel."""
     url, token = lab
-    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    # `reset`: a fresh workspace, so notebooks opened by earlier tests are not restored beside
+    # this one (their hidden panels would match every selector too).
+    page.goto(f"{url}/lab/tree/{name}?reset&token={token}")
     page.wait_for_selector(".jp-Notebook", timeout=90_000)
     page.wait_for_selector(".jp-KernelName:has-text('Python 3')", timeout=90_000)
+    # Its kernel started and idle (on a loaded machine a kernel takes a while to start, and
+    # "Run All Cells" sent before it is ready queues nothing).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-StatusBar-Item')]"
+        ".some(e => /\\| Idle/.test(e.innerText))",
+        timeout=180_000,
+    )
 
 
 def run_all_cells(page) -> None:
