@@ -161,3 +161,11 @@ def test_a_damaged_memory_file_is_only_a_slower_start(tmp_path):
     assert StructuredModes(path).start(SPEC) == "json_schema"
     path.write_text(json.dumps({"openai/x|http://127.0.0.1:9/v1": "bogus"}))
     assert StructuredModes(path).start(SPEC) == "json_schema"
+
+
+def test_a_422_litellm_swallowed_still_reads_as_a_format_rejection():
+    from workbench.model.backends._litellm import Unprocessable
+
+    failure = classify(Unprocessable({"response_format": {"type": "json_schema"}}))
+    assert failure.kind == "permanent" and rejects_format(failure)
+    assert not rejects_format(classify(Unprocessable({})))
