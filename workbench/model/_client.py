@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from workbench.config import ModelSpec, Retry
 from workbench.errors import ModelOutputError, ProviderError, StopRun
 from workbench.model._cache import CallCache, cache_key
+from workbench.model._failures import failed, fatal_reason
 from workbench.model._parsing import ParseError, parse_model
 from workbench.model._pricing import cost_usd, prices
 from workbench.model._reply import Backend, CallMeta, Completion, Reply
@@ -38,7 +39,6 @@ from workbench.model.guards import (
     backoff_s,
     classify,
 )
-from workbench.model.guards._retry import is_context_window
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -188,23 +188,21 @@ class ModelClient:
                 self.breaker.record(True)
                 if key is not None:
                     self.cache.put(key, request, reply.__dict__)
-                self._record(
-                    spec, meta, reask, attempt, latency, reply, None, cost=cost, mode=mode
-                )
+                self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost, mode=mode)
                 return reply
             error = redact(failure.message)[:500]
-            if mode not in (None, "prompt") and spec.structured_output is None and reask == 0:
-                if rejects_format(failure):
-                    # Refused before any work: recorded with its error and no tokens, no cost.
-                    self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
-                    raise _FormatRejected(error)
+            negotiable = mode not in (None, "prompt") and spec.structured_output is None
+            if negotiable and reask == 0 and rejects_format(failure):
+                # Refused before any work: recorded with its error and no tokens, no cost.
+                self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
+                raise _FormatRejected(error)
             self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
             if failure.kind == "fatal":
-                raise self.stop(StopRun("fatal_error", _fatal_reason(spec, meta, failure, error)))
+                raise self.stop(StopRun("fatal_error", fatal_reason(spec, meta, failure, error)))
             if self.breaker.record(False, error):
                 raise self.stop(StopRun("circuit_breaker", self.breaker.reason()))
             if failure.kind == "permanent" or attempt == self.retry.max_attempts:
-                raise ProviderError(_failed(spec, meta, attempt, error))
+                raise ProviderError(failed(spec, meta, attempt, error))
             await asyncio.sleep(
                 backoff_s(attempt, self.retry.base_s, self.retry.max_s, failure.retry_after_s)
             )
@@ -334,37 +332,6 @@ def _request(
     if wire is not None and mode in ("json_object", "prompt"):  # nothing else carries the schema
         content += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
     return build_request(spec, [{"role": "user", "content": content}], wire, seed, name, mode)
-
-
-def _failed(spec: ModelSpec, meta: CallMeta, attempt: int, error: str) -> str:
-    if is_context_window(error):
-        window = context_window(spec)
-        size = f" ({window:,} tokens)" if window else ""
-        return (
-            f"{meta.role}: document {meta.doc_id} is too long for {spec.model}'s context "
-            f"window{size}: {error}"
-        )
-    return f"{meta.role} call to {spec.model} failed after {attempt} attempt(s): {error}"
-
-
-def _fatal_reason(spec: ModelSpec, meta: CallMeta, failure: Failure, error: str) -> str:
-    where = f" at {spec.api_base}" if spec.api_base else ""
-    if failure.status == 404 or "NotFoundError" in error:
-        return f"{meta.role}: model {spec.model} not found{where} (check its name): {error}"
-    if failure.status in (401, 403) or "AuthenticationError" in error:
-        return f"{meta.role}: {spec.model}{where} refused the key (check api_key_env): {error}"
-    return f"{meta.role} ({spec.model}): {error}"
-
-
-def context_window(spec: ModelSpec) -> int | None:
-    """The model's context window in tokens, when LiteLLM's model map knows it."""
-    try:
-        from workbench.model.backends import get_litellm
-
-        info = get_litellm().get_model_info(spec.model)
-        return int(info.get("max_input_tokens") or info.get("max_tokens") or 0) or None
-    except Exception:
-        return None
 
 
 def _parse(

@@ -24,7 +24,12 @@ class Failure:
 
 
 # Failures every further call would repeat: stop the run at once, with one line.
-FATAL_NAMES = ("AuthenticationError", "PermissionDeniedError", "NotFoundError", "UnsupportedParamsError")
+FATAL_NAMES = (
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "UnsupportedParamsError",
+)
 # This request will not work however often it is sent (other requests may).
 PERMANENT_NAMES = (
     "BadRequestError",
