@@ -220,8 +220,8 @@ class Summary(Record):
     unpriced_calls: int
     decisions: dict[str, int]
     status: str = "incomplete"
-    """complete, interrupted, budget, circuit_breaker, fatal_error, failing (consecutive error
-    rounds), stopped, error or incomplete."""
+    """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),
+    cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
     upgraded_from: int | None = Field(default=None, exclude=True)
