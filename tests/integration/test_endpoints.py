@@ -47,7 +47,9 @@ def schema_free(fmt: dict | None) -> tuple[int, dict] | None:
     if not fmt:
         return None
     if fmt.get("type") == "json_schema":
-        return 422, {"detail": [{"loc": ["body", "response_format"], "msg": "json_schema not allowed"}]}
+        return 422, {
+            "detail": [{"loc": ["body", "response_format"], "msg": "json_schema not allowed"}]
+        }
     if "schema" in fmt:
         return 400, {"error": {"message": "response_format.schema is not supported"}}
     return 500, {"error": {"message": "validation error: response_format json_object unsupported"}}
@@ -156,9 +158,7 @@ def test_a_plain_config_negotiates_the_mode_and_runs(server, mode, tmp_path, mon
     memory = json.loads((tmp_path / "cache" / "structured_modes.json").read_text())
     assert memory[f"openai/challenger|{server.api_base}"] == mode
     # A later run starts at the remembered mode: no refusal at all.
-    again = workbench.run(
-        [DOC], plain_config(server.api_base, seed=1), out=tmp_path / "again"
-    )
+    again = workbench.run([DOC], plain_config(server.api_base, seed=1), out=tmp_path / "again")
     assert not [c for c in again.records("calls") if c["error"]]
 
 
@@ -170,7 +170,11 @@ def test_an_explicit_mode_is_used_as_given(server, tmp_path, monkeypatch):
         cfg["models"][role]["structured_output"] = "json_object_schema"
     run = workbench.run([DOC], cfg, out=tmp_path / "run")
     assert not [c for c in run.records("calls") if c["error"]]
-    assert all(r["response_format"]["type"] == "json_object" for r in server.requests if "response_format" in r)
+    assert all(
+        r["response_format"]["type"] == "json_object"
+        for r in server.requests
+        if "response_format" in r
+    )
 
 
 @pytest.mark.parametrize("server", [llama_cpp], indirect=True)
@@ -182,7 +186,13 @@ def test_an_unknown_model_is_one_line_exit_3_and_no_retry_storm(server, tmp_path
         lines += [f"[models.{role}]", f'model = "openai/{name}"', f'api_base = "{server.api_base}"']
     config.write_text("\n".join(lines) + "\n")
     result = cli(
-        "run", str(DOC), "--config", str(config), "--out", str(tmp_path / "run"), "--quiet",
+        "run",
+        str(DOC),
+        "--config",
+        str(config),
+        "--out",
+        str(tmp_path / "run"),
+        "--quiet",
         env={"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert result.returncode == 3, result.stderr

@@ -31,7 +31,8 @@ def named(name, status, message):
 
 
 LLAMA_400 = Rejected(
-    400, "[{'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}]"
+    400,
+    "[{'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}]",
 )
 
 
@@ -145,7 +146,9 @@ def test_unknown_model_stops_the_run_at_once_in_one_line():
     with pytest.raises(StopRun) as info:
         run_async(c.complete(SPEC, "g", META, schema=JudgeOutput))
     assert info.value.status == "fatal_error" and len(fake.history) == 1
-    assert "\n" not in info.value.reason and "not found at http://127.0.0.1:9/v1" in info.value.reason
+    assert (
+        "\n" not in info.value.reason and "not found at http://127.0.0.1:9/v1" in info.value.reason
+    )
 
 
 def test_context_window_names_the_document():
