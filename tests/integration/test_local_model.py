@@ -51,3 +51,29 @@ def test_local_model_served(tmp_path):
         log.close()
     check_real_run(run)
     assert {c["model"] for c in run.records("calls")} == {"openai/smollm2"}
+
+
+def test_a_plain_config_negotiates_with_the_real_llama_cpp_server(tmp_path, monkeypatch):
+    """Every role `openai/smollm2` + `api_base`, nothing else: llama.cpp's server refuses
+    `json_schema`, the client steps down to a mode it takes, and the round is not all errors."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115
+    server = Server("--model", "local", ready_timeout_s=180, log=log)
+    roles = ("challenger", "verifier", "weak", "strong", "judge")
+    models = {r: {"model": "openai/smollm2", "api_base": server.api_base} for r in roles}
+    try:
+        run = workbench.run(
+            [DOC], {"models": models, "max_rounds": 1, "rollouts": 3}, out=tmp_path / "plain"
+        )
+    finally:
+        server.stop()
+        log.close()
+    check_real_run(run)
+    calls = run.records("calls")
+    answered = [c for c in calls if not c["error"] and c["structured_output"]]
+    assert answered and {c["structured_output"] for c in answered} <= {
+        "json_object_schema",
+        "json_object",
+    }
+    refused = [c for c in calls if c["error"] and c["structured_output"] == "json_schema"]
+    assert len(refused) == 1, "refused once, then the working mode is remembered"

@@ -31,9 +31,10 @@ class ModelSpec(Strict):
     """Completion token cap; None leaves the provider default."""
     timeout_s: float = Field(default=120.0, gt=0)
     """Per-call timeout in seconds."""
-    structured_output: StructuredMode = "json_schema"
+    structured_output: StructuredMode | None = None
     """How JSON output is requested: OpenAI json_schema, json_object with a schema
-    (llama.cpp server), plain json_object, or the schema in the prompt only."""
+    (llama.cpp server), plain json_object, or the schema in the prompt only. None
+    (default): negotiated, from json_schema down to whatever the endpoint accepts."""
     input_cost_per_token: float | None = Field(default=None, ge=0)
     """USD per prompt token, for models LiteLLM's price map does not know."""
     output_cost_per_token: float | None = Field(default=None, ge=0)

@@ -69,6 +69,9 @@ class CircuitBreaker(Strict):
     """Number of recent call attempts considered."""
     failure_ratio: float = Field(default=0.9, gt=0, le=1)
     """Share of failures in the window that stops the run."""
+    max_error_rounds: int = Field(default=10, ge=1)
+    """Consecutive rounds ending in `error` (across documents) that stop the run with status
+    `failing`: a run where nothing produces an outcome is not `complete`."""
 
 
 class Budget(Strict):

@@ -123,6 +123,7 @@ async def arun(
             raise
         starts = {}
     writer.listeners.extend(listeners)
+    writer.listeners.append(ErrorRounds(cfg.circuit_breaker.max_error_rounds))  # last: it raises
     done = writer.tally.documents_done
     for listener in writer.listeners:
         listener(
@@ -160,6 +161,30 @@ async def arun(
         await client.aclose()
         lock.release()
     return Run(writer.dir)
+
+
+class ErrorRounds:
+    """A listener that stops the run (status `failing`, resumable) after `limit` consecutive
+    rounds ended in `error`: a run in which nothing produces an outcome is not `complete`."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.streak = 0
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        if event != "round":
+            return
+        if data.get("decision") != "error":
+            self.streak = 0
+            return
+        self.streak += 1
+        if self.streak >= self.limit:
+            last = " ".join(str(data.get("reason") or "").split())[:400]
+            raise StopRun(
+                "failing",
+                f"{self.streak} rounds in a row ended in error (circuit_breaker.max_error_rounds); "
+                f"last: {last}",
+            )
 
 
 def _existing_run_dir(run_dir: Path) -> Path:

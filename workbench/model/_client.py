@@ -21,11 +21,14 @@ from pydantic import BaseModel
 from workbench.config import ModelSpec, Retry
 from workbench.errors import ModelOutputError, ProviderError, StopRun
 from workbench.model._cache import CallCache, cache_key
+from workbench.model._failures import failed, fatal_reason
 from workbench.model._parsing import ParseError, parse_model
 from workbench.model._pricing import cost_usd, prices
 from workbench.model._reply import Backend, CallMeta, Completion, Reply
 from workbench.model._request import SCHEMA_IN_PROMPT, build_request, estimate_tokens, reask_request
 from workbench.model._secrets import declare, redact
+from workbench.model._structured import FILE_NAME as MODES_FILE
+from workbench.model._structured import StructuredModes, rejects_format
 from workbench.model.backends._litellm import litellm_backend
 from workbench.model.guards import (
     Budget,
@@ -59,6 +62,7 @@ class ModelClient:
         retry: Retry | None = None,
         breaker: CircuitBreaker | None = None,
         budget: Budget | None = None,
+        modes: StructuredModes | None = None,
     ):
         self.seed = seed
         self.concurrency = concurrency
@@ -71,6 +75,10 @@ class ModelClient:
         self.breaker = breaker or CircuitBreaker()
         self.budget = budget or Budget()
         self.stopped: StopRun | None = None
+        self.modes = modes or StructuredModes(
+            self.cache.path.parent / MODES_FILE if self.cache is not None else None
+        )
+        """Which structured-output mode each endpoint takes (kept next to the call cache)."""
         self._global: asyncio.Semaphore | None = None
         self._per_model: dict[str, asyncio.Semaphore] = {}
         self._buckets: dict[str, tuple[TokenBucket | None, TokenBucket | None]] = {}
@@ -88,18 +96,23 @@ class ModelClient:
 
         `json_schema` is what the provider is asked to follow (default: the
         pydantic model's schema); the reply is always validated as `schema`."""
-        messages = [{"role": "user", "content": prompt}]
         wire = (
             json_schema
             if json_schema is not None
             else (_schema(schema) if schema is not None else None)
         )
-        if wire is not None and spec.structured_output == "prompt":
-            messages[0]["content"] += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
-        request = build_request(
-            spec, messages, wire, self.call_seed(meta), name=schema.__name__ if schema else ""
-        )
-        reply = await self._call(spec, request, meta, reask=0)
+        name = schema.__name__ if schema else ""
+        mode = self.modes.start(spec) if wire is not None else None
+        while True:
+            request = _request(spec, prompt, wire, self.call_seed(meta), name, mode)
+            try:
+                reply = await self._call(spec, request, meta, reask=0, mode=mode)
+                break
+            except _FormatRejected:
+                # Not a retry: the next mode down is a different request, tried at once.
+                mode = self.modes.rejected(spec, mode)
+        if mode is not None:
+            self.modes.worked(spec, mode)
         if schema is None:
             return Completion(reply.text, None, 1)
         parsed, error = _parse(reply, schema, validate)
@@ -109,7 +122,7 @@ class ModelClient:
         # can be closed and parsed; the salvaged parse is only taken on the second try.
         error = error or "the reply was cut off at the token limit"
         request = reask_request(request, reply, error)
-        second = await self._call(spec, request, meta, reask=1)
+        second = await self._call(spec, request, meta, reask=1, mode=mode)
         parsed, error2 = _parse(second, schema, validate)
         if parsed is not None:
             return Completion(second.text, parsed, 2)
@@ -131,8 +144,11 @@ class ModelClient:
             self.stopped = reason
         return self.stopped
 
-    async def _call(self, spec: ModelSpec, request: dict, meta: CallMeta, reask: int) -> Reply:
-        """One request: from the cache, else from the provider with retries; every attempt recorded."""
+    async def _call(
+        self, spec: ModelSpec, request: dict, meta: CallMeta, reask: int, mode: str | None = None
+    ) -> Reply:
+        """One request: from the cache, else from the provider with retries; every attempt
+        recorded. Raises `_FormatRejected` when a negotiated `mode` is refused."""
         if self.stopped:
             raise self.stopped
         # The in-process simulator is deterministic and faster than a cache lookup: never cached.
@@ -142,7 +158,7 @@ class ModelClient:
             hit = self.cache.get(key)
             if hit is not None:
                 reply = Reply(**hit)
-                self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True)
+                self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True, mode=mode)
                 return reply
         prompt_estimate, completion_cap = estimate_tokens(request)
         per_token = prices(spec) if self.budget.usd is not None else None
@@ -172,18 +188,21 @@ class ModelClient:
                 self.breaker.record(True)
                 if key is not None:
                     self.cache.put(key, request, reply.__dict__)
-                self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost)
+                self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost, mode=mode)
                 return reply
             error = redact(failure.message)[:500]
-            self._record(spec, meta, reask, attempt, latency, None, error)
+            negotiable = mode not in (None, "prompt") and spec.structured_output is None
+            if negotiable and reask == 0 and rejects_format(failure):
+                # Refused before any work: recorded with its error and no tokens, no cost.
+                self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
+                raise _FormatRejected(error)
+            self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
             if failure.kind == "fatal":
-                raise self.stop(StopRun("fatal_error", f"{meta.role} ({spec.model}): {error}"))
+                raise self.stop(StopRun("fatal_error", fatal_reason(spec, meta, failure, error)))
             if self.breaker.record(False, error):
                 raise self.stop(StopRun("circuit_breaker", self.breaker.reason()))
             if failure.kind == "permanent" or attempt == self.retry.max_attempts:
-                raise ProviderError(
-                    f"{meta.role} call to {spec.model} failed after {attempt} attempt(s): {error}"
-                )
+                raise ProviderError(failed(spec, meta, attempt, error))
             await asyncio.sleep(
                 backoff_s(attempt, self.retry.base_s, self.retry.max_s, failure.retry_after_s)
             )
@@ -261,6 +280,7 @@ class ModelClient:
         error: str | None,
         cached: bool = False,
         cost: float | None = None,
+        mode: str | None = None,
     ) -> None:
         if reply is not None and cost is None and not cached:
             cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
@@ -288,6 +308,7 @@ class ModelClient:
                 "cached": cached,
                 "finish_reason": reply.finish_reason if reply else None,
                 "error": error,
+                "structured_output": mode,
             }
         )
 
@@ -298,6 +319,19 @@ class ModelClient:
         if key not in self._per_model:
             self._per_model[key] = asyncio.Semaphore(spec.max_concurrency)
         return self._per_model[key]
+
+
+class _FormatRejected(Exception):
+    """The endpoint refused this request's response_format: try the next mode down."""
+
+
+def _request(
+    spec: ModelSpec, prompt: str, wire: dict | None, seed: int, name: str, mode: str | None
+) -> dict:
+    content = prompt
+    if wire is not None and mode in ("json_object", "prompt"):  # nothing else carries the schema
+        content += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
+    return build_request(spec, [{"role": "user", "content": content}], wire, seed, name, mode)
 
 
 def _parse(

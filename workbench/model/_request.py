@@ -22,8 +22,11 @@ def build_request(
     schema: dict[str, Any] | None,
     seed: int,
     name: str = "output",
+    mode: str | None = None,
 ) -> dict[str, Any]:
-    """The LiteLLM keyword arguments for a call (without the key). Pure."""
+    """The LiteLLM keyword arguments for a call (without the key). Pure.
+
+    `mode`: the structured-output mode to ask for (default: the spec's, else `json_schema`)."""
     request: dict[str, Any] = {
         "model": spec.model,
         "messages": messages,
@@ -40,7 +43,7 @@ def build_request(
     if spec.max_tokens is not None:
         request["max_tokens"] = spec.max_tokens
     if schema is not None:
-        fmt = response_format(spec.structured_output, schema, name)
+        fmt = response_format(mode or spec.structured_output or "json_schema", schema, name)
         if fmt is not None:
             request["response_format"] = fmt
     return request

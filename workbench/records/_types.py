@@ -182,6 +182,9 @@ class CallRecord(Record):
     """Why the model stopped (`stop`, `length`, ...)."""
     error: str | None
     """The one-line error of a failed attempt (redacted)."""
+    structured_output: str | None = None
+    """The structured-output mode the request asked for (`json_schema`, `json_object_schema`,
+    `json_object`, `prompt`); None for free-text calls and records older than negotiation."""
 
 
 class Summary(Record):
@@ -217,7 +220,8 @@ class Summary(Record):
     unpriced_calls: int
     decisions: dict[str, int]
     status: str = "incomplete"
-    """complete, interrupted, budget, circuit_open, stopped, error or incomplete."""
+    """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),
+    cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
     upgraded_from: int | None = Field(default=None, exclude=True)

@@ -45,12 +45,26 @@ async def drain() -> None:
         pass
 
 
+class Unprocessable(Exception):
+    """HTTP 422 from an OpenAI-compatible endpoint. LiteLLM's `drop_params` handling retries
+    a 422 once and then returns None, losing the body: say what was sent instead."""
+
+    status_code = 422
+
+    def __init__(self, request: dict[str, Any]):
+        fmt = request.get("response_format")
+        what = f" with response_format {fmt.get('type')!r}" if isinstance(fmt, dict) else ""
+        super().__init__(f"HTTP 422: the endpoint refused the request{what} (Unprocessable Entity)")
+
+
 async def litellm_backend(**request: Any) -> Reply:
     """The real backend: `litellm.acompletion`, imported on first use."""
     litellm = get_litellm()
     if request.get("api_key") is None:
         request.pop("api_key", None)
     response = await litellm.acompletion(**request)
+    if response is None:
+        raise Unprocessable(request)
     choice = response.choices[0]
     usage = getattr(response, "usage", None)
     return checked_reply(

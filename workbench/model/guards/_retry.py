@@ -23,24 +23,60 @@ class Failure:
     message: str
 
 
+# Failures every further call would repeat: stop the run at once, with one line.
+FATAL_NAMES = (
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "UnsupportedParamsError",
+)
+# This request will not work however often it is sent (other requests may).
+PERMANENT_NAMES = (
+    "BadRequestError",
+    "UnprocessableEntityError",
+    "ContextWindowExceededError",
+    "ContentPolicyViolationError",
+    "InvalidRequestError",
+    "ReplyTooLarge",
+)
+_RETRYABLE_NAMES = (
+    "Timeout",
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "InternalServerError",
+)
+
+
 def classify(exc: BaseException) -> Failure:
+    """`fatal` (auth, unknown model, unsupported parameter: stop the run), `permanent` (bad
+    request, context window exceeded: this call fails, no retry) or `retryable`."""
     status = getattr(exc, "status_code", None)
     status = status if isinstance(status, int) else None
     name = type(exc).__name__
-    message = f"{name}: {exc}"
+    message = " ".join(f"{name}: {exc}".split())  # one line, whatever the provider sent
     retry_after = retry_after_seconds(exc)
-    if status in FATAL_STATUS or name in ("AuthenticationError", "PermissionDeniedError"):
+    if status in FATAL_STATUS or name in FATAL_NAMES or status == 404:
         return Failure("fatal", status, None, message)
     if "missing credentials" in message.lower() or "api_key client option must be set" in message:
         # LiteLLM reports a missing key as a server error; no retry will find one.
         return Failure("fatal", status, None, message)
-    if name == "ReplyTooLarge":
+    if name in PERMANENT_NAMES or is_context_window(message):
         return Failure("permanent", status, None, message)
+    if name in _RETRYABLE_NAMES:
+        return Failure("retryable", status, retry_after, message)
     if status in RETRYABLE_STATUS or status is None or status >= 500:
         return Failure("retryable", status, retry_after, message)
-    if name in ("Timeout", "APIConnectionError", "APIResponseValidationError", "RateLimitError"):
-        return Failure("retryable", status, retry_after, message)
     return Failure("permanent", status, None, message)
+
+
+def is_context_window(message: str) -> bool:
+    """Whether an error says the prompt is longer than the model's context window."""
+    text = message.lower()
+    return "contextwindowexceeded" in text or (
+        "context" in text and any(w in text for w in ("too long", "exceed", "maximum context"))
+    )
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
