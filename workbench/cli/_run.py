@@ -144,7 +144,14 @@ def _finish(run, format_summary) -> int:
             f"workbench: stopped ({run.summary['status']}): {run.summary['stop_reason']}",
             file=sys.stderr,
         )
-        print(f"resume with: {resume_command(run)}", file=sys.stderr)
+        if run.summary["status"] == "fatal_error":
+            print(
+                f"after fixing the key or the endpoint, resume with: {resume_command(run)} "
+                "(a wrong model name needs a new run: the model decides what is generated)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"resume with: {resume_command(run)}", file=sys.stderr)
         return 3
     return 0
 

@@ -56,7 +56,7 @@ def handle(args: argparse.Namespace) -> int:
     command = serve_command(args.host, args.port)
     print(
         f"serving SmolLM2-135M at http://{args.host}:{args.port}/v1 with llama.cpp's server "
-        f"(model: openai/smollm2, structured_output: json_object_schema)",
+        f"(model: openai/smollm2; the structured-output mode is negotiated on the first call)",
         flush=True,
     )
     import os
