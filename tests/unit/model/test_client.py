@@ -4,7 +4,7 @@ import pytest
 
 from tests.support import run_async
 from tests.support.fakes import FakeBackend
-from workbench.config import ModelSpec
+from workbench.config import ModelSpec, Retry
 from workbench.errors import ModelOutputError, ProviderError
 from workbench.model import CallMeta, ModelClient, Reply, build_request, response_format
 from workbench.roles import JudgeOutput, Task
@@ -132,12 +132,13 @@ def test_custom_validation_feeds_the_reask():
 
 def test_provider_errors_are_recorded_redacted(monkeypatch):
     monkeypatch.setenv("SOME_API_KEY", "sk-live-abcdef")
-    fake = FakeBackend(RuntimeError("401: bad key sk-live-abcdef"))
+    fake = FakeBackend(*[RuntimeError("401: bad key sk-live-abcdef")] * 2)
     records = []
+    fast = Retry(max_attempts=2, base_s=0.001, max_s=0.001)  # a status-less error is retried
     with pytest.raises(ProviderError) as info:
-        run_async(client(fake, records).complete(ModelSpec(model="m/x"), "q", META))
+        run_async(client(fake, records, retry=fast).complete(ModelSpec(model="m/x"), "q", META))
     assert "sk-live-abcdef" not in str(info.value)
-    assert "[REDACTED]" in records[0]["error"]
+    assert len(records) == 2 and all("[REDACTED]" in r["error"] for r in records)
 
 
 def test_a_key_echoed_in_a_reply_never_reaches_the_cache_or_records(monkeypatch, tmp_path):

@@ -9,6 +9,8 @@ import shlex
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.support import DOCS, cli, run_async
 from workbench.engines import RUNS_ENV, default_run_dir, runs_dir
 from workbench.notebook import latest_run
@@ -67,6 +69,7 @@ def test_latest_run_is_the_newest_run_directory_not_a_demo(tmp_path, monkeypatch
     assert latest_run(root=tmp_path / "runs", mode="agentic") == newer != older
 
 
+@pytest.mark.slow
 def test_workbench_run_writes_into_workbench_runs_dir(tmp_path):
     target = tmp_path / "shared-runs"
     result = cli(
@@ -84,6 +87,7 @@ def test_workbench_run_writes_into_workbench_runs_dir(tmp_path):
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.slow
 def test_a_run_stopped_in_the_panel_resumes_with_the_command_it_shows(tmp_path, monkeypatch):
     monkeypatch.setenv(RUNS_ENV, str(tmp_path / "runs"))
     docs = tmp_path / "docs"
