@@ -113,5 +113,8 @@ def test_unknown_model_on_the_server(sim_server, tmp_path):
     run = workbench.run(
         [DOCS / "article-vii.txt"], {**config, "max_rounds": 1, "verify": False}, out=tmp_path / "u"
     )
-    (r,) = run.records("rounds")
-    assert r["decision"] == "error" and "unknown sim solver" in r["reason"]
+    # Not transient: the run stops at the first call (one line, no retries), no round is spent.
+    assert run.summary["status"] == "fatal_error" and run.records("rounds") == []
+    assert "openai/wizard not found" in run.summary["stop_reason"]
+    assert "unknown sim solver" in run.summary["stop_reason"]
+    assert "\n" not in run.summary["stop_reason"]
