@@ -193,6 +193,7 @@ def test_an_unknown_model_is_one_line_exit_3_and_no_retry_storm(server, tmp_path
         "--out",
         str(tmp_path / "run"),
         "--quiet",
+        "--no-probe",  # the probe would stop it first (tests/integration/test_probe.py)
         env={"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert result.returncode == 3, result.stderr

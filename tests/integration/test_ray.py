@@ -95,6 +95,7 @@ def test_cache_is_shared_across_engines(cluster, sim_server, tmp_path):
         "--out",
         str(tmp_path / "ray"),
         "--quiet",
+        "--no-probe",  # the probe is a real request by design, never served from the cache
     )
     assert on_ray.returncode == 0, on_ray.stderr
     assert sim_server.stats()["requests"] == before, "every call came from the cache"

@@ -74,9 +74,10 @@ def served_config(api_base, cache_path=None, client="litellm", **extra):
 
 def test_warm_cache_makes_zero_provider_calls(tmp_path, sim_server):
     config = served_config(sim_server.api_base, tmp_path / "cache.sqlite")
-    first = workbench.run(out=tmp_path / "first", config=config)
+    # Not probed: the probe is a real request by design, never served from the cache.
+    first = workbench.run(out=tmp_path / "first", config=config, probe=False)
     before = sim_server.stats()["requests"]
-    second = workbench.run(out=tmp_path / "second", config=config)
+    second = workbench.run(out=tmp_path / "second", config=config, probe=False)
     assert sim_server.stats()["requests"] == before, "a warm cache makes no provider call"
     assert second.summary["cached_calls"] == second.summary["calls"] == first.summary["calls"]
     assert second.summary["paid_tokens"] == 0
@@ -86,6 +87,7 @@ def test_warm_cache_makes_zero_provider_calls(tmp_path, sim_server):
         "--config",
         _write(tmp_path / "c.json", config),
         "--no-cache",
+        "--no-probe",
         "--out",
         str(tmp_path / "third"),
         "--quiet",
@@ -98,7 +100,7 @@ def test_rollouts_get_distinct_cache_entries(tmp_path, sim_server):
     config = served_config(
         sim_server.api_base, tmp_path / "cache.sqlite", max_rounds=1, verify=False
     )
-    run = workbench.run([DOCS / "article-iii.txt"], config, out=tmp_path / "r")
+    run = workbench.run([DOCS / "article-iii.txt"], config, out=tmp_path / "r", probe=False)
     weak_calls = [c for c in run.records("calls") if c["role"] == "weak"]
     cache = CallCache(tmp_path / "cache.sqlite")
     assert len(cache) == run.summary["calls"] and len(weak_calls) == 3
@@ -109,7 +111,7 @@ def test_faults_are_survived_and_change_nothing(tmp_path, sim_server, default_ru
     proxy = FaultProxy(sim_server.api_base, rate=0.3, hang_s=4.0)
     try:
         config = served_config(proxy.api_base, client=client)
-        run = workbench.run(out=tmp_path / "faulty", config=config)
+        run = workbench.run(out=tmp_path / "faulty", config=config, probe=False)
         faults = proxy.faults()
     finally:
         proxy.stop()
@@ -136,7 +138,12 @@ def test_circuit_breaker_stops_a_dead_provider_cleanly(tmp_path, sim_server):
     config = served_config(proxy.api_base, circuit_breaker={"window": 20, "failure_ratio": 0.9})
     try:
         result = cli(
-            "run", "--config", _write(tmp_path / "c.json", config), "--out", str(tmp_path / "r")
+            "run",
+            "--config",
+            _write(tmp_path / "c.json", config),
+            "--out",
+            str(tmp_path / "r"),
+            "--no-probe",  # the probe would refuse it first: this is about the breaker
         )
     finally:
         proxy.stop()
@@ -159,7 +166,8 @@ def test_sigkill_at_random_points_then_resume(tmp_path, sim_server, default_run)
     answered_before_phase: list[set[str]] = [set()]
     phase_starts = [0]
     try:
-        args = ["run", "--config", config, "--out", str(out), "--quiet"]
+        # Not probed: the kills are timed for the run itself (a resume is never probed).
+        args = ["run", "--config", config, "--out", str(out), "--quiet", "--no-probe"]
         for _ in range(4):
             proc = subprocess.Popen(
                 [sys.executable, "-m", "workbench", *args],

@@ -19,7 +19,9 @@ def strip(records):
 @pytest.mark.parametrize("client", ["litellm", "http"])
 def test_served_simulator_gives_the_same_accepted_set(tmp_path, sim_server, default_run, client):
     run = workbench.run(out=tmp_path / "served", config=sim_served(sim_server.api_base, client))
-    assert run.summary["calls"] == default_run.summary["calls"]
+    probes = [c for c in run.records("calls") if c["role"] == "probe"]
+    assert len(probes) == 5  # the preflight probe: one request per endpoint, recorded
+    assert run.summary["calls"] == default_run.summary["calls"] + len(probes)
     assert strip(run.records("accepted")) == strip(default_run.records("accepted"))
     calls = run.records("calls")
     assert {c["model"] for c in calls} == {
@@ -86,7 +88,10 @@ def test_per_role_timeout(tmp_path):
         config = sim_served(slow.api_base)
         config["models"]["challenger"]["timeout_s"] = 0.3
         run = workbench.run(
-            [DOCS / "article-vii.txt"], {**config, "max_rounds": 1}, out=tmp_path / "t"
+            [DOCS / "article-vii.txt"],
+            {**config, "max_rounds": 1},
+            out=tmp_path / "t",
+            probe=False,  # the probe would stop it first: this is about the run's calls
         )
     finally:
         slow.stop()
@@ -111,7 +116,10 @@ def test_unknown_model_on_the_server(sim_server, tmp_path):
     config = sim_served(sim_server.api_base)
     config["models"]["weak"]["model"] = "openai/wizard"
     run = workbench.run(
-        [DOCS / "article-vii.txt"], {**config, "max_rounds": 1, "verify": False}, out=tmp_path / "u"
+        [DOCS / "article-vii.txt"],
+        {**config, "max_rounds": 1, "verify": False},
+        out=tmp_path / "u",
+        probe=False,  # the probe would stop it first (tests/integration/test_probe.py)
     )
     # Not transient: the run stops at the first call (one line, no retries), no round is spent.
     assert run.summary["status"] == "fatal_error" and run.records("rounds") == []

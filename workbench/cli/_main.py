@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from workbench._version import __version__
-from workbench.cli import _eval, _evolve, _export, _notebook, _report, _run, _serve
+from workbench.cli import _check, _eval, _evolve, _export, _notebook, _report, _run, _serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +47,7 @@ COMMANDS = {
     "run": _run,
     "report": _report,
     "serve": _serve,
+    "check": _check,
     "export": _export,
     "eval": _eval,
     "evolve": _evolve,

@@ -60,6 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["agentic", "baseline"],
         help="agentic loop (default) or single-shot baseline",
     )
+    parser.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="skip the preflight probe (one tiny request per endpoint before the run; "
+        "see `workbench check`): only a TCP connection to each api_base is tried",
+    )
     parser.add_argument("--seed", type=int, help="seed (same as --set seed=N)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -122,7 +128,9 @@ def handle(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else default_run_dir(config.mode)
     try:
-        run = asyncio.run(arun(args.docs or None, config, out=out, listeners=listeners))
+        run = asyncio.run(
+            arun(args.docs or None, config, out=out, listeners=listeners, probe=not args.no_probe)
+        )
     except KeyboardInterrupt:
         return _interrupted(out)
     return _finish(run, format_summary)

@@ -15,7 +15,7 @@ from workbench.engines._client import make_client
 from workbench.errors import ConfigError, RunDirError, StopRun, WorkbenchError
 from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
 from workbench.loop import run_documents
-from workbench.model import Backend, CallCache, check_models, declare
+from workbench.model import Backend, CallCache, aprobe, check_models, declare
 from workbench.model import default_path as default_cache_path
 from workbench.model.backends import get_litellm
 from workbench.records import (
@@ -85,26 +85,39 @@ async def arun(
     listeners: Iterable[Listener] = (),
     backend: Backend | None = None,
     resume: str | Path | None = None,
+    probe: bool = True,
 ) -> Run:
     """Run the loop over `docs` (paths, Documents or {"id","text"} dicts; None: bundled examples).
 
     With `resume=RUN_DIR`, continue that run instead: finished documents and rounds
     are kept, the rest goes on (config changes are limited to budgets, limits and
-    retries; documents must be unchanged)."""
-    # A custom backend (tests, benchmarks) is not HTTP: nothing to probe.
-    probe = backend is None
+    retries; documents must be unchanged).
+
+    `probe` (default on): before any document is read, send one tiny request per distinct
+    (model, api_base) (see `workbench.model.probe`); any failure is a one-line ConfigError.
+    Off, only a TCP connection to each api_base is tried. A resumed run is not re-probed."""
+    # A custom backend (tests, benchmarks) is not HTTP: nothing to probe or connect to.
+    http = backend is None
+    probed = None
     warnings: list[str] = []
     if resume is not None:
         lock = RunLock(_existing_run_dir(Path(resume)))
         try:
             cfg, documents, prompt_set, writer, starts = _resumed_or_error(
-                Path(resume), docs, config, sets, probe
+                Path(resume), docs, config, sets, http
             )
         except BaseException:
             lock.release()
             raise
     else:
-        cfg, documents, prompt_set, warnings = prepare(docs, config, sets, prompts, probe)
+        cfg = as_config(config, sets)
+        if probe and http:
+            check_models(cfg, probe_endpoints=False)  # keys and names first: no request wasted
+            probed = await aprobe(cfg)
+            probed.check()
+        cfg, documents, prompt_set, warnings = prepare(
+            docs, cfg, None, prompts, probe_endpoints=http and probed is None
+        )
         run_dir = Path(out) if out else default_run_dir(cfg.mode)
         meta = {
             "count": len(documents),
@@ -138,7 +151,12 @@ async def arun(
                 "rounds": writer.tally.rounds,
             },
         )
+    if probed is not None:
+        for record in probed.records:  # the probe's calls are the run's: recorded and budgeted
+            writer.call(record)
     client = make_client(cfg, writer, backend)
+    if probed is not None and probed.modes is not None:
+        client.modes = probed.modes  # what the probe negotiated, even without a cache folder
     env = Env(cfg, prompt_set, client)
     status, reason = "complete", ""
     try:

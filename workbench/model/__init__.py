@@ -1,5 +1,5 @@
 """The model layer: the one client (`ModelClient.complete()`), requests, replies, parsing,
-cache, pricing, secrets and preflight checks."""
+cache, pricing, secrets, preflight checks and the preflight probe."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from workbench.model._client import RAW_KEPT_CHARS, ModelClient
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
 from workbench.model._pricing import cost_usd, prices
+from workbench.model._probe import Probe, ProbeResult, aprobe, format_table, modes_for, probe
 from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
 from workbench.model._request import DEFAULT_COMPLETION_CAP, build_request, response_format
 from workbench.model._secrets import declare
@@ -21,9 +22,12 @@ __all__ = [
     "MAX_REPLY_CHARS",
     "ModelClient",
     "ParseError",
+    "Probe",
+    "ProbeResult",
     "RAW_KEPT_CHARS",
     "Reply",
     "ReplyTooLarge",
+    "aprobe",
     "build_request",
     "check_models",
     "check_spec",
@@ -32,8 +36,11 @@ __all__ = [
     "default_path",
     "extract_json",
     "family",
+    "format_table",
+    "modes_for",
     "parse_model",
     "litellm_backend",
     "prices",
+    "probe",
     "response_format",
 ]

@@ -68,9 +68,9 @@ def check_budget_prices(config: RunConfig) -> None:
 
 
 def check_endpoints(config: RunConfig, timeout_s: float = 3.0) -> None:
-    """Each distinct api_base must accept a TCP connection before any call is made."""
-    import socket
-    from urllib.parse import urlsplit
+    """Each distinct api_base must accept a TCP connection (the probe's first step, alone:
+    for `--no-probe`, which sends no request)."""
+    from workbench.model._probe import _unreachable
 
     seen: set[str] = set()
     for role in ROLES:
@@ -78,17 +78,11 @@ def check_endpoints(config: RunConfig, timeout_s: float = 3.0) -> None:
         if not base or base in seen:
             continue
         seen.add(base)
-        url = urlsplit(base)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(f"models.{role}.api_base: {base!r} is not an http(s) URL")
-        port = url.port or (443 if url.scheme == "https" else 80)
-        try:
-            socket.create_connection((url.hostname, port), timeout=timeout_s).close()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise ConfigError(
-                f"models.{role}: cannot reach {base} ({reason}); is the server running?"
-            ) from None
+        why = _unreachable(base, timeout_s)
+        if why is not None:
+            if why.startswith("api_base"):
+                raise ConfigError(f"models.{role}.{why}")
+            raise ConfigError(f"models.{role}: {why}")
 
 
 def _missing_keys(model: str, where: str) -> list[str]:
