@@ -168,3 +168,26 @@ def test_a_run_records_the_probe_and_starts_at_the_negotiated_mode(servers, tmp_
     assert run.summary["calls"] == len(calls) == len(server.requests)
     paid = sum((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0) for c in probes)
     assert paid > 0 and run.summary["paid_tokens"] >= paid
+
+
+def test_workbench_run_prints_the_probe_table(servers, tmp_path):
+    server = servers(llama_cpp)
+    cfg = plain_config(server.api_base, max_rounds=1)
+    result = cli(
+        "run",
+        str(DOC),
+        "--config",
+        write(tmp_path, cfg),
+        "--out",
+        str(tmp_path / "run"),
+        env={"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 0, result.stderr
+    table = [line for line in result.stderr.splitlines() if "json_object_schema" in line]
+    assert len(table) == len(ROLES) and all(" ok " in line for line in table)
+    # --no-probe: no table and no probe records.
+    (tmp_path / "x").mkdir()
+    result = run_cli(tmp_path / "x", cfg, "--no-probe")
+    assert result.returncode == 0, result.stderr
+    calls = [json.loads(line) for line in (tmp_path / "x" / "run" / "calls.jsonl").open()]
+    assert calls and not [c for c in calls if c["role"] == "probe"]

@@ -86,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
         sets.append(f"engine={args.engine}")
     if args.address:
         sets.append(f'ray.address="{args.address}"')
-    listeners = [] if args.quiet else [TextProgress()]
+    listeners = [] if args.quiet else [_print_probe, TextProgress()]
     if args.resume:
         if args.out or args.profile or args.mode or args.seed is not None or args.dry_run:
             raise ConfigError(
@@ -134,6 +134,14 @@ def handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _interrupted(out)
     return _finish(run, format_summary)
+
+
+def _print_probe(kind: str, data: dict) -> None:
+    """At the start of a run, the preflight probe's table (when it probed anything)."""
+    if kind == "start" and data.get("probe"):
+        from workbench.model import ProbeResult, format_table
+
+        print(format_table([ProbeResult(**r) for r in data["probe"]]), file=sys.stderr)
 
 
 def _interrupted(run_dir: Path) -> int:

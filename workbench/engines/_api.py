@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,7 @@ async def arun(
                 "accepted": writer.tally.accepted,
                 "kept": writer.tally.kept,
                 "rounds": writer.tally.rounds,
+                "probe": [asdict(r) for r in probed.results] if probed is not None else [],
             },
         )
     if probed is not None:
