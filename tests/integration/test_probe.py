@@ -191,3 +191,31 @@ def test_workbench_run_prints_the_probe_table(servers, tmp_path):
     assert result.returncode == 0, result.stderr
     calls = [json.loads(line) for line in (tmp_path / "x" / "run" / "calls.jsonl").open()]
     assert calls and not [c for c in calls if c["role"] == "probe"]
+
+
+def test_bad_input_is_found_before_the_probe_spends_a_request(servers, tmp_path):
+    server = servers()
+    cfg = plain_config(server.api_base)
+    missing = cli(
+        "run",
+        str(tmp_path / "nope.txt"),
+        "--config",
+        write(tmp_path, cfg),
+        "--quiet",
+        env={"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert missing.returncode == 2 and "no such document" in missing.stderr
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "x").write_text("x")
+    taken = cli(
+        "run",
+        str(DOC),
+        "--config",
+        write(tmp_path, cfg),
+        "--out",
+        str(tmp_path / "taken"),
+        "--quiet",
+        env={"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert taken.returncode == 2 and "already exists" in taken.stderr
+    assert server.requests == []  # neither cost a probe request

@@ -94,8 +94,8 @@ async def arun(
     are kept, the rest goes on (config changes are limited to budgets, limits and
     retries; documents must be unchanged).
 
-    `probe` (default on): before any document is read, send one tiny request per distinct
-    (model, api_base) (see `workbench.model.probe`); any failure is a one-line ConfigError.
+    `probe` (default on): after the free checks (documents, prompts, keys, run directory) and
+    before anything is written, send one tiny request per distinct (model, api_base) (see `workbench.model.probe`); any failure is a one-line ConfigError.
     Off, only a TCP connection to each api_base is tried. A resumed run is not re-probed."""
     # A custom backend (tests, benchmarks) is not HTTP: nothing to probe or connect to.
     http = backend is None
@@ -111,13 +111,10 @@ async def arun(
             lock.release()
             raise
     else:
-        cfg = as_config(config, sets)
-        if probe and http:
-            check_models(cfg, probe_endpoints=False)  # keys and names first: no request wasted
-            probed = await aprobe(cfg)
-            probed.check()
+        # Every free check first (keys, names, documents, prompts, cache, the run directory),
+        # then the probe's paid requests: bad input never costs a request.
         cfg, documents, prompt_set, warnings = prepare(
-            docs, cfg, None, prompts, probe_endpoints=http and probed is None
+            docs, config, sets, prompts, probe_endpoints=http and not probe
         )
         run_dir = Path(out) if out else default_run_dir(cfg.mode)
         meta = {
@@ -127,6 +124,9 @@ async def arun(
         }
         if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
             raise RunDirError(f"{run_dir} already exists and is not empty; choose another --out")
+        if probe and http:
+            probed = await aprobe(cfg)
+            probed.check()
         lock = RunLock(run_dir)
         try:
             writer = RunWriter.create(
