@@ -8,118 +8,15 @@ would for the role its model is named after (`openai/challenger` -> `sim/challen
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import time
 
 import pytest
-from aiohttp import web
 
 import workbench
-from tests.support import DOCS, cli, free_port
-from workbench.providers.sim import check_model
-from workbench.providers.sim._respond import respond
+from tests.support import cli
+from tests.support.chat_server import DOC, ROLES, ChatServer, llama_cpp, plain_config, schema_free
 
 pytestmark = pytest.mark.slow
-ROLES = ("challenger", "verifier", "weak", "strong", "judge")
-DOC = DOCS / "article-iii.txt"
-
-LLAMA_CPP_400 = {
-    "error": {
-        "message": "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
-        "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}]",
-        "type": "invalid_request_error",
-        "code": 400,
-    }
-}
-
-
-def llama_cpp(fmt: dict | None) -> tuple[int, dict] | None:
-    """llama.cpp's server: json_object (with or without a schema), never json_schema."""
-    if fmt and fmt.get("type") == "json_schema":
-        return 400, LLAMA_CPP_400
-    return None
-
-
-def schema_free(fmt: dict | None) -> tuple[int, dict] | None:
-    """A server that refuses every response_format, each with a different status and body."""
-    if not fmt:
-        return None
-    if fmt.get("type") == "json_schema":
-        return 422, {
-            "detail": [{"loc": ["body", "response_format"], "msg": "json_schema not allowed"}]
-        }
-    if "schema" in fmt:
-        return 400, {"error": {"message": "response_format.schema is not supported"}}
-    return 500, {"error": {"message": "validation error: response_format json_object unsupported"}}
-
-
-class ChatServer:
-    """An OpenAI-compatible chat server in a thread; `policy(response_format)` may refuse."""
-
-    def __init__(self, policy):
-        self.policy = policy
-        self.requests: list[dict] = []
-        self.port = free_port()
-        self.api_base = f"http://127.0.0.1:{self.port}/v1"
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-        if not self._ready.wait(30):
-            raise RuntimeError("test server did not start")
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        self._loop.run_until_complete(site.start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    async def _chat(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.requests.append(body)
-        model = str(body.get("model", ""))
-        try:
-            check_model(model)
-        except ValueError:
-            error = {"message": f"The model `{model}` does not exist", "code": "model_not_found"}
-            return web.json_response({"error": error}, status=404)
-        refused = self.policy(body.get("response_format"))
-        if refused is not None:
-            status, payload = refused
-            return web.json_response(payload, status=status)
-        reply = respond(f"sim/{model}", body["messages"], body.get("seed"), body.get("max_tokens"))
-        return web.json_response(
-            {
-                "id": f"chatcmpl-{len(self.requests)}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": reply.text},
-                        "finish_reason": reply.finish_reason,
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": reply.prompt_tokens,
-                    "completion_tokens": reply.completion_tokens,
-                    "total_tokens": reply.prompt_tokens + reply.completion_tokens,
-                },
-            }
-        )
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
 
 @pytest.fixture
@@ -127,12 +24,6 @@ def server(request):
     s = ChatServer(request.param)
     yield s
     s.stop()
-
-
-def plain_config(api_base: str, **kw) -> dict:
-    """`model` and `api_base` per role, nothing else."""
-    models = {r: {"model": f"openai/{r}", "api_base": api_base} for r in ROLES}
-    return {"models": models, "max_rounds": 2, "rollouts": 3, **kw}
 
 
 @pytest.mark.parametrize(

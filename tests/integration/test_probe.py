@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 
 import workbench
-from tests.integration.test_endpoints import DOC, ROLES, ChatServer, llama_cpp, plain_config
 from tests.support import cli, free_port
+from tests.support.chat_server import DOC, ROLES, ChatServer, llama_cpp, plain_config
 
 pytestmark = pytest.mark.slow
 

@@ -41,26 +41,7 @@ def make_app(latency_s: float = 0.0) -> web.Application:
         if latency_s:
             await asyncio.sleep(latency_s)
         reply = respond(model, messages, body.get("seed"), body.get("max_tokens"))
-        return web.json_response(
-            {
-                "id": f"chatcmpl-sim-{next(counter)}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": reply.text},
-                        "finish_reason": reply.finish_reason,
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": reply.prompt_tokens,
-                    "completion_tokens": reply.completion_tokens,
-                    "total_tokens": reply.prompt_tokens + reply.completion_tokens,
-                },
-            }
-        )
+        return web.json_response(chat_completion(reply, model, f"chatcmpl-sim-{next(counter)}"))
 
     async def models(_: web.Request) -> web.Response:
         data = [{"id": name, "object": "model", "owned_by": "workbench-sim"} for name in ROLES]
@@ -73,6 +54,28 @@ def make_app(latency_s: float = 0.0) -> web.Application:
     app.router.add_get("/v1/models", models)
     app.router.add_get("/stats", stats)
     return app
+
+
+def chat_completion(reply, model: str, completion_id: str) -> dict:
+    """An OpenAI Chat Completions response body for a simulator reply."""
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.text},
+                "finish_reason": reply.finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        },
+    }
 
 
 def _error(status: int, message: str, code: str = "invalid_request_error") -> web.Response:
