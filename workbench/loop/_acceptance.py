@@ -12,6 +12,7 @@ from typing import Any
 
 from workbench.config import EPS, Thresholds
 from workbench.loop._stats import permutation_p_value
+from workbench.records import mean
 
 # Only re-decisions produce this: the stored round never ran the strong solver.
 STRONG_NOT_RUN = "strong_not_run"
@@ -27,10 +28,6 @@ class Verdict:
     strong_mean: float | None
     gap: float | None
     p_value: float | None
-
-
-def mean(scores: list[float] | None) -> float | None:
-    return fmean(scores) if scores else None
 
 
 TOO_HARD_REASON = "a weak rollout scored 0"

@@ -23,7 +23,7 @@ from workbench.records._reviews import (
     review_counts,
 )
 from workbench.records._run import Run, RunWriter, load_run, recompute_summary
-from workbench.records._state import history_entry, rounded, to_example
+from workbench.records._state import history_entry, mean, rounded, to_example
 from workbench.records._summary import Tally, format_decisions, format_summary
 from workbench.records._types import (
     DECISIONS,
@@ -39,6 +39,7 @@ from workbench.records._types import (
 from workbench.records._upgrade import upgrade
 
 __all__ = [
+    "mean",
     "Appender",
     "CallRecord",
     "DECISIONS",

@@ -8,7 +8,8 @@ from typing import Any
 from workbench.records._types import Example, RoundRecord
 
 
-def _mean(scores: list[float] | None) -> float | None:
+def mean(scores: list[float] | None) -> float | None:
+    """The mean of a side's scores (None when it has none)."""
     return fmean(scores) if scores else None
 
 
@@ -79,8 +80,8 @@ def decided_means(r: dict[str, Any]) -> tuple[float | None, float | None, float 
     after = r.get("decided_after")
     if not after:
         return r.get("weak_mean"), r.get("strong_mean"), r.get("gap")
-    wm = _mean((r.get("weak_scores") or [])[: after.get("weak", 0)])
-    sm = _mean((r.get("strong_scores") or [])[: after.get("strong", 0)])
+    wm = mean((r.get("weak_scores") or [])[: after.get("weak", 0)])
+    sm = mean((r.get("strong_scores") or [])[: after.get("strong", 0)])
     gap = None if wm is None or sm is None else sm - wm
     return rounded(wm), rounded(sm), rounded(gap)
 

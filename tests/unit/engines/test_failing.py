@@ -3,11 +3,11 @@
 from tests.support import run_async
 from tests.support.fakes import FakeBackend
 from workbench.cli._run import _finish
+from workbench.config import ROLES
 from workbench.engines import arun
 from workbench.inputs import Document
 from workbench.records import format_summary
 
-ROLES = ("challenger", "verifier", "weak", "strong", "judge")
 MODELS = {r: {"model": f"openai/{r}", "api_base": "http://127.0.0.1:9"} for r in ROLES}
 
 

@@ -7,6 +7,7 @@ import pytest
 import workbench
 from tests.support import DOCS, run_async
 from tests.support.fakes import FakeBackend
+from workbench.config import ROLES
 from workbench.engines import arun
 from workbench.inputs import Document
 from workbench.records import DECISIONS, load_run
@@ -178,7 +179,6 @@ def grades(*met):
     return json.dumps({"grades": [{"criterion": i, "met": m} for i, m in enumerate(met, 1)]})
 
 
-ROLES = ("challenger", "verifier", "weak", "strong", "judge")
 # An OpenAI-compatible endpoint per role; the scripted backend answers instead of a server.
 FAKE_MODELS = {
     "models": {r: {"model": f"openai/{r}", "api_base": "http://127.0.0.1:9"} for r in ROLES}
