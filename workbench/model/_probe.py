@@ -3,8 +3,9 @@
 It finds, in seconds and before any document is read, what every call of the run would
 hit: a refused key, an unknown model, an unreachable server, a request the endpoint will
 not take. It also negotiates the structured-output mode (the answer is remembered in
-`structured_modes.json`, so the run starts at the mode that works) and looks up the
-model's context window. In-process models (`sim/`, `local/`) are not probed.
+`structured_modes.json`, so the run starts at the mode that works), sends the config's
+`temperature` and a `max_tokens` cap so a reasoning model's refusals are found and adapted
+to (`_params.py`, remembered alike), and looks up the model's context window. In-process models (`sim/`, `local/`) are not probed.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import ROLES, ModelSpec, Retry, RunConfig
-from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
+from workbench.errors import ConfigError, ModelOutputError, ProviderError, StopRun, WorkbenchError
 from workbench.model._cache import default_path as default_cache_path
 from workbench.model._client import ModelClient
 from workbench.model._failures import context_window
+from workbench.model._params import MAX_COMPLETION_TOKENS, describe
 from workbench.model._reply import Backend, CallMeta
 from workbench.model._secrets import redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
@@ -38,6 +40,9 @@ SCHEMA = {
     "additionalProperties": False,
 }
 MAX_TOKENS = 16
+REASONING_MAX_TOKENS = 1024
+"""The probe's cap once an endpoint wants `max_completion_tokens`: a reasoning model spends
+tokens thinking before it writes `{"ok": true}`, and 16 would cut it off."""
 _RETRY = Retry(max_attempts=2, base_s=0.5, max_s=2.0)
 """One second chance for a transient fault; a dead endpoint is found in seconds, not minutes."""
 _IN_PROCESS = ("sim/", "local/")
@@ -59,7 +64,11 @@ class ProbeResult:
     context_window: int | None = None
     """Tokens, when LiteLLM's model map knows the model."""
     calls: int = 0
-    """Requests the probe sent (one, plus one per refused structured-output mode)."""
+    """Requests the probe sent (one, plus one per refused structured-output mode or
+    parameter)."""
+    adapted: list[str] = field(default_factory=list)
+    """Sampling-parameter adaptations the endpoint needs (`no_temperature`,
+    `max_completion_tokens`); every call of the run makes them too."""
 
     @property
     def endpoint(self) -> str:
@@ -204,9 +213,8 @@ async def _probe_one(
         modes=modes,
     )
     cap = MAX_TOKENS if spec.max_tokens is None else min(MAX_TOKENS, spec.max_tokens)
-    tiny = spec.model_copy(update={"max_tokens": cap})
     try:
-        await client.complete(tiny, PROMPT, CallMeta(PROBE_ROLE, PROBE_DOC, 0), json_schema=SCHEMA)
+        await _ask(client, spec, cap, modes)
         answered = [r for r in mine if not r["error"]]
         result.ok = True
         result.structured_output = answered[-1]["structured_output"] if answered else None
@@ -216,9 +224,25 @@ async def _probe_one(
         result.error = f"{where}: {_explain(failures[-1] if failures else None, exc)}"
     finally:
         result.calls = len(mine)
+        result.adapted = modes.params.get(spec)
         if http is not None:
             await http.aclose()
     return result
+
+
+async def _ask(client: ModelClient, spec: ModelSpec, cap: int, modes: StructuredModes) -> None:
+    """The probe's one question; asked once more with room to think if the endpoint turned
+    out to be a reasoning model (it wants max_completion_tokens) and the answer was cut off."""
+    meta = CallMeta(PROBE_ROLE, PROBE_DOC, 0)
+    try:
+        await client.complete(
+            spec.model_copy(update={"max_tokens": cap}), PROMPT, meta, json_schema=SCHEMA
+        )
+    except ModelOutputError:
+        if MAX_COMPLETION_TOKENS not in modes.params.get(spec) or cap >= REASONING_MAX_TOKENS:
+            raise
+        roomy = spec.model_copy(update={"max_tokens": REASONING_MAX_TOKENS})
+        await client.complete(roomy, PROMPT, meta, json_schema=SCHEMA)
 
 
 def _explain(failure: Failure | None, exc: BaseException) -> str:
@@ -261,7 +285,7 @@ def _unreachable(base: str, timeout_s: float = 3.0) -> str | None:
 
 def format_table(results: list[ProbeResult]) -> str:
     """The probe's results as a plain-text table."""
-    head = ("endpoint", "roles", "ok", "structured", "latency", "context")
+    head = ("endpoint", "roles", "ok", "structured", "latency", "context", "adapted")
     rows = [
         (
             r.endpoint,
@@ -270,6 +294,7 @@ def format_table(results: list[ProbeResult]) -> str:
             r.structured_output or "-",
             f"{r.latency_s:.2f} s" if r.latency_s is not None else "-",
             f"{r.context_window:,}" if r.context_window else "?",
+            describe(r.adapted) or "-",
         )
         for r in results
     ]
