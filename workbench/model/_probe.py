@@ -212,9 +212,8 @@ async def _probe_one(
         budget=Budget(config.budget.usd, config.budget.tokens),
         modes=modes,
     )
-    cap = MAX_TOKENS if spec.max_tokens is None else min(MAX_TOKENS, spec.max_tokens)
     try:
-        await _ask(client, spec, cap, modes)
+        await _ask(client, spec, probe_cap(spec), modes)
         answered = [r for r in mine if not r["error"]]
         result.ok = True
         result.structured_output = answered[-1]["structured_output"] if answered else None
@@ -230,7 +229,22 @@ async def _probe_one(
     return result
 
 
-async def _ask(client: ModelClient, spec: ModelSpec, cap: int, modes: StructuredModes) -> None:
+def probe_cap(spec: ModelSpec) -> int | None:
+    """The probe's completion cap: MAX_TOKENS, or the config's if smaller; room for the
+    thinking budget when `extra` turns thinking on (Anthropic refuses a cap below it); the
+    config's own cap with `reasoning_effort` (the provider sets the budget). Pure."""
+    thinking = spec.extra.get("thinking")
+    budget = thinking.get("budget_tokens") if isinstance(thinking, dict) else None
+    if isinstance(budget, int) and budget > 0:
+        return budget + MAX_TOKENS if spec.max_tokens is None else spec.max_tokens
+    if "reasoning_effort" in spec.extra:
+        return spec.max_tokens
+    return MAX_TOKENS if spec.max_tokens is None else min(MAX_TOKENS, spec.max_tokens)
+
+
+async def _ask(
+    client: ModelClient, spec: ModelSpec, cap: int | None, modes: StructuredModes
+) -> None:
     """The probe's one question; asked once more with room to think if the endpoint turned
     out to be a reasoning model (it wants max_completion_tokens) and the answer was cut off."""
     meta = CallMeta(PROBE_ROLE, PROBE_DOC, 0)
@@ -239,7 +253,10 @@ async def _ask(client: ModelClient, spec: ModelSpec, cap: int, modes: Structured
             spec.model_copy(update={"max_tokens": cap}), PROMPT, meta, json_schema=SCHEMA
         )
     except ModelOutputError:
-        if MAX_COMPLETION_TOKENS not in modes.params.get(spec) or cap >= REASONING_MAX_TOKENS:
+        if (
+            MAX_COMPLETION_TOKENS not in modes.params.get(spec)
+            or (cap or 0) >= REASONING_MAX_TOKENS
+        ):
             raise
         roomy = spec.model_copy(update={"max_tokens": REASONING_MAX_TOKENS})
         await client.complete(roomy, PROMPT, meta, json_schema=SCHEMA)
