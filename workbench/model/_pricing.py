@@ -52,12 +52,17 @@ def _price_map_entry(model: str) -> tuple[float, float] | None:
 
     litellm = get_litellm()
     try:
+        # A short call's price: a million tokens would be priced at long-context tiers
+        # (Gemini 2.5 Pro, Claude Sonnet 4.5 charge more above 200k prompt tokens).
         prompt_cost, completion_cost = litellm.cost_per_token(
-            model=model, prompt_tokens=1_000_000, completion_tokens=1_000_000
+            model=model, prompt_tokens=_SAMPLE, completion_tokens=_SAMPLE
         )
     except Exception:
         return None
-    return prompt_cost / 1_000_000, completion_cost / 1_000_000
+    return prompt_cost / _SAMPLE, completion_cost / _SAMPLE
+
+
+_SAMPLE = 1000
 
 
 @lru_cache(maxsize=256)
