@@ -9,6 +9,7 @@ from pathlib import Path
 import workbench
 from tests.support import DOCS
 from workbench.config import ROLES
+from workbench.model._probe import PROMPT as PROBE_PROMPT
 
 DOCUMENTS = [DOCS / "article-iii.txt", DOCS / "article-vi.txt"]
 PRICES = {"input_cost_per_token": 2e-6, "output_cost_per_token": 8e-6}
@@ -69,6 +70,17 @@ def check_round(run, structured: str | None = None) -> list[dict]:
         modes = {c["structured_output"] for c in answered if c["role"] in ("challenger", "judge")}
         assert modes == {structured}, modes
     return answered
+
+
+def text_of(body: dict) -> str:
+    """A request body's message text, whatever the wire format."""
+    return json.dumps(body.get("messages") or body.get("contents") or [])
+
+
+def run_requests(server) -> list[dict]:
+    """The bodies a test server got from the run itself (the probe's left out)."""
+    probe = PROBE_PROMPT.split("{")[0]
+    return [b for b in server.requests if probe not in text_of(b)]
 
 
 def priced(call: dict, spec: dict) -> float:

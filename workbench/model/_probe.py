@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import ROLES, ModelSpec, Retry, RunConfig
-from workbench.errors import ConfigError, ModelOutputError, ProviderError, StopRun, WorkbenchError
+from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
 from workbench.model._cache import default_path as default_cache_path
 from workbench.model._client import ModelClient
 from workbench.model._failures import context_window
-from workbench.model._params import MAX_COMPLETION_TOKENS, describe
+from workbench.model._params import describe
 from workbench.model._reply import Backend, CallMeta
 from workbench.model._secrets import redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
@@ -40,9 +40,6 @@ SCHEMA = {
     "additionalProperties": False,
 }
 MAX_TOKENS = 16
-REASONING_MAX_TOKENS = 1024
-"""The probe's cap once an endpoint wants `max_completion_tokens`: a reasoning model spends
-tokens thinking before it writes `{"ok": true}`, and 16 would cut it off."""
 _RETRY = Retry(max_attempts=2, base_s=0.5, max_s=2.0)
 """One second chance for a transient fault; a dead endpoint is found in seconds, not minutes."""
 _IN_PROCESS = ("sim/", "local/")
@@ -213,7 +210,8 @@ async def _probe_one(
         modes=modes,
     )
     try:
-        await _ask(client, spec, probe_cap(spec), modes)
+        tiny = spec.model_copy(update={"max_tokens": probe_cap(spec)})
+        await client.complete(tiny, PROMPT, CallMeta(PROBE_ROLE, PROBE_DOC, 0), json_schema=SCHEMA)
         answered = [r for r in mine if not r["error"]]
         result.ok = True
         result.structured_output = answered[-1]["structured_output"] if answered else None
@@ -240,26 +238,6 @@ def probe_cap(spec: ModelSpec) -> int | None:
     if "reasoning_effort" in spec.extra:
         return spec.max_tokens
     return MAX_TOKENS if spec.max_tokens is None else min(MAX_TOKENS, spec.max_tokens)
-
-
-async def _ask(
-    client: ModelClient, spec: ModelSpec, cap: int | None, modes: StructuredModes
-) -> None:
-    """The probe's one question; asked once more with room to think if the endpoint turned
-    out to be a reasoning model (it wants max_completion_tokens) and the answer was cut off."""
-    meta = CallMeta(PROBE_ROLE, PROBE_DOC, 0)
-    try:
-        await client.complete(
-            spec.model_copy(update={"max_tokens": cap}), PROMPT, meta, json_schema=SCHEMA
-        )
-    except ModelOutputError:
-        if (
-            MAX_COMPLETION_TOKENS not in modes.params.get(spec)
-            or (cap or 0) >= REASONING_MAX_TOKENS
-        ):
-            raise
-        roomy = spec.model_copy(update={"max_tokens": REASONING_MAX_TOKENS})
-        await client.complete(roomy, PROMPT, meta, json_schema=SCHEMA)
 
 
 def _explain(failure: Failure | None, exc: BaseException) -> str:
