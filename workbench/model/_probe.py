@@ -5,7 +5,8 @@ hit: a refused key, an unknown model, an unreachable server, a request the endpo
 not take. It also negotiates the structured-output mode (the answer is remembered in
 `structured_modes.json`, so the run starts at the mode that works), sends the config's
 `temperature` and a `max_tokens` cap so a reasoning model's refusals are found and adapted
-to (`_params.py`, remembered alike), and looks up the model's context window. In-process models (`sim/`, `local/`) are not probed.
+to (`_params.py`, remembered alike), and looks up the model's context window. In-process
+models (`sim/`, `local/`) are not probed.
 """
 
 from __future__ import annotations

@@ -3,9 +3,8 @@
 A model whose config leaves `structured_output` unset starts at `json_schema`; when the
 endpoint rejects the request's `response_format`, the call steps down the ladder
 (`json_schema -> json_object_schema -> guided_json -> json_object -> prompt`) and the working
-mode is
-remembered per (model, api_base): for the rest of the run in memory, for later runs in
-`structured_modes.json` next to the call cache (written atomically). The same memory carries
+mode is remembered per (model, api_base): for the rest of the run in memory, for later runs
+in `structured_modes.json` next to the call cache (written atomically). The same memory carries
 the sampling-parameter adaptations an endpoint needs (`_params.py`).
 
 `guided_json` (vLLM's own field, sent in `extra_body`) comes after `json_object_schema` since
