@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow  # a full round through LiteLLM: over 10 s
 # as the simulator's role. The judge's name is priced from LiteLLM's own price map.
 NAMES = {
     "challenger": "claude-3-5-haiku-20241022",
-    "verifier": "claude-3-haiku-20240307",
+    "verifier": "claude-haiku-4-5-20251001",
     "weak": "claude-sonnet-4-20250514",
     "strong": "claude-3-7-sonnet-20250219",
     "judge": "claude-sonnet-4-5-20250929",
@@ -39,9 +39,13 @@ def test_one_round_over_the_messages_api(server, tmp_path, monkeypatch):
     for role in ROLES:
         spec = {"model": f"anthropic/{NAMES[role]}", "api_base": server.api_base}
         spec["api_key_env"] = "WB_ANTHROPIC_KEY"
-        if role != "judge":
+        if role not in ("judge", "verifier"):
             spec.update(PRICES)
-        if role in ("weak", "strong"):  # free text: extended thinking is allowed there
+        if role in (
+            "weak",
+            "strong",
+            "verifier",
+        ):  # thinking (LiteLLM then offers the tool unforced)
             spec.update(max_tokens=2048, extra={"thinking": THINKING})
         else:
             spec.update(extra={"cache_control_injection_points": CACHE_POINTS})
@@ -72,10 +76,16 @@ def test_one_round_over_the_messages_api(server, tmp_path, monkeypatch):
     assert all(h["x-api-key"] == KEY and h["anthropic-version"] for h in server.headers)
 
     by_role = {r: [c for c in answered if c["role"] == r] for r in ROLES}
-    for c in by_role["challenger"] + by_role["verifier"]:
+    for c in by_role["challenger"]:
         assert c["cost_usd"] == pytest.approx(priced(c, models[c["role"]]))
-    # The judge has no price in the config: LiteLLM's price map prices it.
-    assert all(c["cost_usd"] > 0 for c in by_role["judge"])
+    # The judge and verifier have no price in the config: LiteLLM's price map prices them.
+    assert all(c["cost_usd"] > 0 for c in by_role["judge"] + by_role["verifier"])
+    # With thinking on, the schema still travels: as output_format (Claude 4.5), or as the tool
+    # offered unforced (older models: forcing a tool is refused with thinking).
+    verifying = [b for b in server.requests if b["model"] == NAMES["verifier"]]
+    assert verifying and all(b["thinking"] for b in verifying)
+    assert all("output_format" in b or "tool_choice" not in b for b in verifying)
+    assert all(c["reasoning_tokens"] for c in by_role["verifier"])
     # Thinking is recorded apart and priced as completion tokens.
     thinking = by_role["weak"] + by_role["strong"]
     assert all(

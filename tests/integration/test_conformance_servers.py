@@ -100,6 +100,12 @@ def test_anthropic_refuses_what_the_messages_api_refuses(server):
     for body in refused:
         status, answer = post(url, body, headers)
         assert status == 400 and answer["error"]["type"] == "invalid_request_error", body
+    # With thinking, the one tool offered unforced is what the model answers through.
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    unforced = {**ok, "max_tokens": 2048, "thinking": thinking}
+    del unforced["tool_choice"]
+    status, answer = post(url, unforced, headers)
+    assert status == 200 and [b["type"] for b in answer["content"]] == ["thinking", "tool_use"]
     # A cache_control prefix is written once, then read.
     cached = {
         **ok,

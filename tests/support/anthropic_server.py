@@ -61,10 +61,10 @@ class AnthropicServer(WireServer):
         content: list[dict] = []
         if thinking:
             content.append({"type": "thinking", "thinking": THOUGHT, "signature": "c2lnbmF0dXJl"})
-        forced = (body.get("tool_choice") or {}).get("name")
-        value = json_object(reply.text) if forced else None
+        tool = self._tool_to_call(body)
+        value = json_object(reply.text) if tool else None
         if value is not None:
-            content.append({"type": "tool_use", "id": "toolu_01", "name": forced, "input": value})
+            content.append({"type": "tool_use", "id": "toolu_01", "name": tool, "input": value})
             stop = "tool_use"
         else:
             content.append({"type": "text", "text": reply.text})
@@ -88,6 +88,18 @@ class AnthropicServer(WireServer):
                 "usage": usage,
             }
         )
+
+    @staticmethod
+    def _tool_to_call(body: dict) -> str | None:
+        """The tool the model calls: the forced one, else the only one offered (as a model
+        told to answer through it does; LiteLLM offers it unforced when thinking is on)."""
+        choice = body.get("tool_choice") or {"type": "auto"}
+        tools = body.get("tools") or []
+        if choice.get("type") == "tool":
+            return choice.get("name")
+        if choice.get("type") in ("auto", "any") and len(tools) == 1:
+            return tools[0]["name"]
+        return None
 
     def _invalid(self, body: dict, beta: str) -> str | None:
         """Why Anthropic would refuse this body (None: it would not)."""
