@@ -3,6 +3,8 @@ that the adaptation is remembered and is neither a retry nor charged; reasoning 
 
 import json
 
+import pytest
+
 from tests.support import run_async
 from tests.support.fakes import FakeBackend
 from workbench.config import ModelSpec, Retry
@@ -121,3 +123,13 @@ def test_the_probe_leaves_room_for_a_thinking_budget():
     assert probe_cap(ModelSpec(model="anthropic/x", extra=thinking)) == 1040
     assert probe_cap(ModelSpec(model="anthropic/x", extra=thinking, max_tokens=4096)) == 4096
     assert probe_cap(ModelSpec(model="o", extra={"reasoning_effort": "low"})) is None
+
+
+def test_the_price_map_prices_reasoning_apart_when_it_says_so():
+    # dashscope/qwen-turbo: 5e-8 per prompt token, 2e-7 per completion, 5e-7 per reasoning token.
+    spec = ModelSpec(model="dashscope/qwen-turbo")
+    assert cost_usd(spec, 100, 50, 20) == pytest.approx(100 * 5e-8 + 30 * 2e-7 + 20 * 5e-7)
+    assert cost_usd(spec, 100, 50) == pytest.approx(100 * 5e-8 + 50 * 2e-7)
+    # The config's own prices price reasoning as completion tokens.
+    mine = spec.model_copy(update={"input_cost_per_token": 1e-6, "output_cost_per_token": 1e-6})
+    assert cost_usd(mine, 100, 50, 20) == pytest.approx(150e-6)
