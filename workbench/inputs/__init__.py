@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from workbench.inputs._documents import Document, default_docs_dir, fingerprint, load_documents
+from workbench.inputs._documents import (
+    Document,
+    default_docs_dir,
+    fingerprint,
+    load_documents,
+    long_example,
+)
 from workbench.inputs._jsonl import input_rows
 from workbench.inputs._prompts import DEFAULT_FILES, PROMPT_ROLES, PromptSet, default_prompts_dir
 from workbench.inputs._sections import (
@@ -25,6 +31,7 @@ __all__ = [
     "input_rows",
     "is_heading",
     "load_documents",
+    "long_example",
     "split_documents",
     "split_text",
     "text_tokens",

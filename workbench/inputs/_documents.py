@@ -17,6 +17,7 @@ from workbench.errors import DocumentError
 
 TEXT_SUFFIXES = (".txt", ".md")
 SUFFIXES = (*TEXT_SUFFIXES, ".jsonl")
+LONG_EXAMPLE = "us-constitution.txt"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,15 @@ def default_docs_dir() -> Path:
     if found is None:
         raise DocumentError("the bundled example documents are missing from this installation")
     return found
+
+
+def long_example() -> Path:
+    """The bundled long document: the whole US Constitution in one file (public domain), to
+    try `documents.chunk_tokens` on; the default run does not read it."""
+    found = bundled("long")
+    if found is None or not (found / LONG_EXAMPLE).is_file():
+        raise DocumentError("the bundled long example document is missing from this installation")
+    return found / LONG_EXAMPLE
 
 
 def load_documents(items: Iterable[Any] | None, max_chars: int) -> list[Document]:
