@@ -4,6 +4,7 @@ parent, through run, resume, report, export and the round browser."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -141,3 +142,17 @@ def test_a_stopped_chunked_run_resumes_to_the_same_accepted_set(chunked_run, tmp
     assert resumed.summary["status"] == "complete"
     assert strip(resumed.records("accepted")) == strip(chunked_run.records("accepted"))
     assert strip(resumed.records("rounds")) == strip(chunked_run.records("rounds"))
+
+
+def test_the_prompt_tuner_lists_sections_and_runs_them_with_their_parent(tmp_path):
+    from workbench.notebook.widgets import PromptTuner
+
+    config = {"documents": {"chunk_tokens": 2000}, "max_rounds": 1}
+    tuner = PromptTuner([LONG], config=config, out_dir=tmp_path / "tuning")
+    ids = list(tuner.picker.options)
+    assert ids[0] == "us-constitution#s1" and all(i.startswith("us-constitution#s") for i in ids)
+    tuner.picker.value = tuple(ids[:2])
+    variant = asyncio.run(tuner.run_variant())
+    rounds = variant.run.records("rounds")
+    assert {r["doc_id"] for r in rounds} == set(ids[:2])
+    assert all(r["parent"] == "us-constitution" for r in rounds)
