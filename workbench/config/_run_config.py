@@ -195,7 +195,6 @@ class RunConfig(Strict):
             return data
         data = dict(data)
         limits = data.pop("limits")
-        limits = limits.model_dump() if isinstance(limits, BaseModel) else limits
         if not isinstance(limits, dict) or set(limits) - {"max_doc_chars"}:
             raise ValueError(
                 "`limits` is now `documents` (limits.max_doc_chars: documents.max_chars)"
@@ -203,7 +202,9 @@ class RunConfig(Strict):
         if "max_doc_chars" not in limits:
             return data
         documents = data.get("documents") or {}
-        documents = documents.model_dump() if isinstance(documents, BaseModel) else dict(documents)
+        if isinstance(documents, BaseModel):
+            documents = documents.model_dump(exclude_unset=True)
+        documents = dict(documents)
         given = documents.get("max_chars")
         if given is not None and given != limits["max_doc_chars"]:
             raise ValueError(
@@ -211,6 +212,14 @@ class RunConfig(Strict):
             )
         data["documents"] = documents | {"max_chars": limits["max_doc_chars"]}
         return data
+
+    @property
+    def limits(self) -> Any:
+        """Deprecated: `limits.max_doc_chars` reads `documents.max_chars` (for code written
+        before the `documents` section; new code reads `documents`)."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(max_doc_chars=self.documents.max_chars)
 
     def thresholds(self) -> Thresholds:
         """The preset's thresholds with this config's overrides applied."""

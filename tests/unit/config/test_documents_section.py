@@ -64,3 +64,15 @@ def test_run_directories_written_before_still_load():
     # ...and the resolved form reads back identically (what a resume compares).
     again = RunConfig.model_validate(cfg.resolved().model_dump(mode="json"))
     assert again.resolved() == cfg.resolved()
+
+
+def test_code_reading_the_old_attribute_gets_the_new_value():
+    cfg = load_config(sets=["documents.max_chars=4321"])
+    assert cfg.limits.max_doc_chars == 4321
+
+
+def test_the_old_key_beside_a_documents_section_object():
+    from workbench.config import Documents
+
+    cfg = RunConfig(limits={"max_doc_chars": 50}, documents=Documents(chunk_tokens=500))
+    assert (cfg.documents.max_chars, cfg.documents.chunk_tokens) == (50, 500)
