@@ -12,7 +12,7 @@ import pytest
 import workbench
 from tests.support import cli
 from tests.support.chat_server import ChatServer
-from workbench.inputs import long_example
+from workbench.inputs import long_example, section_order
 
 LONG = str(long_example())
 CHUNKS = ["--set", "documents.chunk_tokens=2000", "--set", "max_rounds=4"]
@@ -115,7 +115,7 @@ def test_report_export_and_the_round_browser_take_section_ids(chunked_run, tmp_p
 
     browser = RoundBrowser(chunked_run.dir)
     ids = [value for _, value in browser.document.options][1:]
-    assert ids == sorted({r["doc_id"] for r in chunked_run.records("rounds")})
+    assert ids == sorted({r["doc_id"] for r in chunked_run.records("rounds")}, key=section_order)
     example = chunked_run.records("accepted")[0]
     browser.document.value = example["doc_id"]
     assert f"data-doc='{example['doc_id']}'" in browser.view.value
@@ -156,3 +156,14 @@ def test_the_prompt_tuner_lists_sections_and_runs_them_with_their_parent(tmp_pat
     rounds = variant.run.records("rounds")
     assert {r["doc_id"] for r in rounds} == set(ids[:2])
     assert all(r["parent"] == "us-constitution" for r in rounds)
+
+
+def test_the_round_browser_lists_many_sections_in_their_order(tmp_path):
+    from workbench.notebook.widgets import RoundBrowser
+
+    config = {"documents": {"chunk_tokens": 700}, "max_rounds": 1}
+    run = workbench.run([LONG], config, out=tmp_path / "r")
+    browser = RoundBrowser(run.dir)
+    ids = [value for _, value in browser.document.options][1:]
+    assert len(ids) >= 10
+    assert ids == [f"us-constitution#s{k}" for k in range(1, len(ids) + 1)]

@@ -14,6 +14,7 @@ from workbench.inputs._prompts import DEFAULT_FILES, PROMPT_ROLES, PromptSet, de
 from workbench.inputs._sections import (
     doc_sections,
     is_heading,
+    section_order,
     split_documents,
     split_text,
     text_tokens,
@@ -32,6 +33,7 @@ __all__ = [
     "is_heading",
     "load_documents",
     "long_example",
+    "section_order",
     "split_documents",
     "split_text",
     "text_tokens",

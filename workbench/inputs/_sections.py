@@ -47,6 +47,16 @@ def is_heading(line: str) -> bool:
     return len(letters) >= 2 and s.upper() == s and not s.endswith((",", ";"))
 
 
+_SECTION_ID = re.compile(r"(.*)#s([1-9][0-9]*)")
+
+
+def section_order(doc_id: str) -> tuple[str, int]:
+    """A sort key that puts a document's sections in their order (`#s2` before `#s10`),
+    right after the document's own id. Pure."""
+    m = _SECTION_ID.fullmatch(doc_id)
+    return (m.group(1), int(m.group(2))) if m else (doc_id, 0)
+
+
 def split_documents(docs: Iterable[Document], chunk_tokens: int | None) -> list[Document]:
     """Every document longer than `chunk_tokens` replaced by its sections, in order
     (None: no splitting)."""

@@ -9,6 +9,7 @@ from workbench.inputs import (
     Document,
     doc_sections,
     is_heading,
+    section_order,
     load_documents,
     long_example,
     split_documents,
@@ -173,3 +174,8 @@ def test_a_heading_is_never_a_section_alone():
     assert [s for s in sections if s.startswith(("Section 2.", "PART III"))] and all(
         len(s.splitlines()) > 1 for s in sections if s.startswith(("Section", "PART"))
     )
+
+
+def test_sections_sort_in_their_order():
+    ids = ["b", "a#s10", "a#s2", "a", "a#s1", "a#sx", "c#s3"]
+    assert sorted(ids, key=section_order) == ["a", "a#s1", "a#s2", "a#s10", "a#sx", "b", "c#s3"]
