@@ -3,7 +3,7 @@ cache, pricing, secrets, preflight checks and the preflight probe."""
 
 from __future__ import annotations
 
-from workbench.model._cache import CallCache, default_path
+from workbench.model.cache import CacheError, CallCache, default_path
 from workbench.model._client import RAW_KEPT_CHARS, ModelClient
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
@@ -16,6 +16,7 @@ from workbench.model.backends._litellm import litellm_backend
 
 __all__ = [
     "Backend",
+    "CacheError",
     "CallCache",
     "CallMeta",
     "DEFAULT_COMPLETION_CAP",

@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench.config import ROLES, ModelSpec, Retry, RunConfig
 from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
-from workbench.model._cache import default_path as default_cache_path
+from workbench.model.cache import default_path as default_cache_path
 from workbench.model._client import ModelClient
 from workbench.model._failures import context_window
 from workbench.model._reply import Backend, CallMeta
