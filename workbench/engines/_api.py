@@ -12,7 +12,7 @@ from typing import Any
 
 from workbench.config import ROLES, RunConfig, deep_merge, load_config
 from workbench.engines._client import make_client, open_cache
-from workbench.errors import ConfigError, RunDirError, StopRun, WorkbenchError
+from workbench.errors import RunDirError, StopRun, WorkbenchError
 from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
 from workbench.loop import run_documents
 from workbench.model import Backend, aprobe, check_models, declare

@@ -3,7 +3,6 @@ cache, pricing, secrets, preflight checks and the preflight probe."""
 
 from __future__ import annotations
 
-from workbench.model.cache import CacheError, CallCache, default_path
 from workbench.model._client import RAW_KEPT_CHARS, ModelClient
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
@@ -13,6 +12,7 @@ from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, Re
 from workbench.model._request import DEFAULT_COMPLETION_CAP, build_request, response_format
 from workbench.model._secrets import declare
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import CacheError, CallCache, default_path
 
 __all__ = [
     "Backend",

@@ -29,8 +29,8 @@ from workbench.model._request import SCHEMA_IN_PROMPT, build_request, estimate_t
 from workbench.model._secrets import declare, redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
 from workbench.model._structured import StructuredModes, rejects_format
-from workbench.model.cache import CacheError, CallCache, cache_key
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import CacheError, CallCache, cache_key
 from workbench.model.guards import (
     Budget,
     BudgetExhausted,

@@ -11,6 +11,7 @@ miss with one warning; a write that fails is a `CacheError` the caller handles
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -199,7 +200,5 @@ class CallCache:
                 self._warn(self.report())
             if self.write_error is not None:
                 self._warn(f"{self.write_error}; the replies after it were not cached")
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self._db.close()
-        except sqlite3.Error:
-            pass
