@@ -42,8 +42,11 @@ REJECTED = {
 
 
 def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
-    """The one place a cache connection is made."""
-    return sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
+    """The one place a cache connection is made. Text that is not UTF-8 (damaged bytes) is
+    read with replacement characters, so it fails its digest instead of raising."""
+    db = sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
+    db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    return db
 
 
 def migrate(db: sqlite3.Connection) -> None:
@@ -103,7 +106,7 @@ class CallCache:
                 if problems != ["ok"]:
                     raise sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
             return db
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, UnicodeError) as exc:
             if db is not None:
                 db.close()
             raise explain(self.path, exc, "opening it", self.timeout_s) from None
@@ -114,7 +117,7 @@ class CallCache:
             row = self._db.execute(
                 "SELECT reply, digest FROM replies WHERE key = ?", (key,)
             ).fetchone()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeError) as exc:
             self._reject("unreadable", str(explain(self.path, exc, "reading it", self.timeout_s)))
             return None
         if row is None:
@@ -155,7 +158,7 @@ class CallCache:
                     entry_digest(key, text),
                 ),
             )
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, UnicodeError) as exc:
             self.write_error = explain(self.path, exc, "writing it", self.timeout_s)
             raise self.write_error from None
 
