@@ -1,0 +1,141 @@
+"""Bytes in the call cache that the workbench did not write never change what is accepted:
+real runs through the CLI against the simulator over HTTP (LiteLLM's real path)."""
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from tests.support import cli
+from tests.unit.model.cache.helpers import (
+    edit_in_place,
+    junk_in_the_middle,
+    not_sqlite,
+    random_bytes,
+    truncate,
+)
+from workbench.config import sim_served
+
+pytestmark = pytest.mark.slow
+
+
+def _config(tmp_path, api_base, cache_path) -> str:
+    config = sim_served(api_base)
+    config["cache"] = {"enabled": True, "path": str(cache_path)}
+    path = tmp_path / f"config-{cache_path.stem}.json"
+    path.write_text(json.dumps(config))
+    return str(path)
+
+
+def _run(config, out, *extra):
+    return cli("run", "--config", config, "--no-probe", "--quiet", "--out", str(out), *extra)
+
+
+def _accepted(run_dir) -> list[tuple]:
+    lines = (run_dir / "accepted.jsonl").read_text().splitlines()
+    return sorted((r["doc_id"], r["round"]) for r in map(json.loads, lines))
+
+
+def _summary(run_dir) -> dict:
+    return json.loads((run_dir / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, sim_server):
+    """A clean run that fills a cache: its accepted set and the cache file, copied per test."""
+    root = tmp_path_factory.mktemp("clean")
+    cache = root / "clean.sqlite"
+    result = _run(_config(root, sim_server.api_base, cache), root / "run")
+    assert result.returncode == 0, result.stderr
+    return {
+        "accepted": _accepted(root / "run"),
+        "cache": cache,
+        "calls": _summary(root / "run")["calls"],
+    }
+
+
+def _copy(clean, tmp_path):
+    path = tmp_path / "calls.sqlite"
+    shutil.copy(clean["cache"], path)
+    return path
+
+
+def test_replies_edited_as_valid_json_are_misses_and_the_accepted_set_is_unchanged(
+    tmp_path, sim_server, clean
+):
+    cache = _copy(clean, tmp_path)
+    edited = edit_in_place(cache)  # judge replies: "met": true -> "met": 0, still valid JSON
+    assert edited > 10
+    before = sim_server.stats()["requests"]
+    result = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r")
+    assert result.returncode == 0, result.stderr
+    assert _accepted(tmp_path / "r") == clean["accepted"]
+    summary = _summary(tmp_path / "r")
+    asked = sim_server.stats()["requests"] - before
+    assert asked >= edited and summary["calls"] - summary["cached_calls"] == asked
+    warnings = [line for line in result.stderr.splitlines() if "integrity check" in line]
+    assert len(warnings) == 1 and f"{edited} failed their integrity check" in warnings[0]
+    assert "Traceback" not in result.stderr
+    # The bad entries were replaced by the fresh replies: a third run is served in full.
+    again = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r2")
+    assert again.returncode == 0 and "integrity" not in again.stderr
+    assert _summary(tmp_path / "r2")["cached_calls"] == _summary(tmp_path / "r2")["calls"]
+
+
+@pytest.mark.parametrize("damage", [junk_in_the_middle, truncate, not_sqlite])
+def test_a_damaged_cache_file_is_one_line_and_exit_2_before_any_call(
+    tmp_path, sim_server, clean, damage
+):
+    cache = _copy(clean, tmp_path)
+    damage(cache)
+    before = sim_server.stats()["requests"]
+    result = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert str(cache) in result.stderr and "--no-cache" in result.stderr
+    assert "workbench cache verify" in result.stderr
+    assert sim_server.stats()["requests"] == before and not (tmp_path / "r").exists()
+    # verify --fix keeps what is intact; the run then goes through to the clean accepted set.
+    fixed = cli("cache", "verify", "--fix", "--path", str(cache))
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    result = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r")
+    assert result.returncode == 0, result.stderr
+    assert _accepted(tmp_path / "r") == clean["accepted"]
+
+
+def test_a_zero_byte_cache_file_is_an_empty_cache(tmp_path, sim_server, clean):
+    cache = tmp_path / "calls.sqlite"
+    cache.write_bytes(b"")
+    result = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r")
+    assert result.returncode == 0, result.stderr
+    assert _accepted(tmp_path / "r") == clean["accepted"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_byte_changes_are_refused_or_misses_never_a_wrong_answer(
+    tmp_path, sim_server, clean, seed
+):
+    cache = _copy(clean, tmp_path)
+    random_bytes(cache, seed)
+    result = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r")
+    assert "Traceback" not in result.stderr and "ExceptionGroup" not in result.stderr
+    if result.returncode == 2:
+        assert result.stderr.strip().count("\n") == 0 and str(cache) in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    assert _accepted(tmp_path / "r") == clean["accepted"]
+
+
+def test_cache_stats_and_verify_on_a_real_cache(tmp_path, clean):
+    cache = _copy(clean, tmp_path)
+    stats = cli("cache", "stats", "--path", str(cache))
+    assert stats.returncode == 0 and f"{clean['calls']:,}" in stats.stdout
+    assert "openai/judge" in stats.stdout and "blake2b" in stats.stdout
+    edited = edit_in_place(cache)
+    verify = cli("cache", "verify", "--path", str(cache))
+    assert verify.returncode == 1 and f"{edited:,} failed their digest" in verify.stdout
+    assert cli("cache", "verify", "--fix", "--path", str(cache)).returncode == 0
+    assert cli("cache", "verify", "--path", str(cache)).returncode == 0
+    left = sqlite3.connect(cache).execute("SELECT COUNT(*) FROM replies").fetchone()[0]
+    assert left == clean["calls"] - edited
