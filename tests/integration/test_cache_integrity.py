@@ -139,3 +139,97 @@ def test_cache_stats_and_verify_on_a_real_cache(tmp_path, clean):
     assert cli("cache", "verify", "--path", str(cache)).returncode == 0
     left = sqlite3.connect(cache).execute("SELECT COUNT(*) FROM replies").fetchone()[0]
     assert left == clean["calls"] - edited
+
+
+def _stopped_then_resumed(tmp_path, sim_server, clean, monkeypatch, capsys, trouble):
+    """Run through `workbench run` (in this process, so the cache's SQLite connection can be
+    given a fault), expect a clean `cache_error` stop, then resume without the fault."""
+    from workbench.cli import main
+
+    cache = tmp_path / "calls.sqlite"
+    config = _config(tmp_path, sim_server.api_base, cache)
+    out = tmp_path / "r"
+    before = sim_server.stats()["requests"]
+    with monkeypatch.context() as patch:
+        release = trouble(patch, cache)
+        code = main(["run", "--config", config, "--no-probe", "--quiet", "--out", str(out)])
+    if release is not None:
+        release()
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "Traceback" not in err and "ExceptionGroup" not in err
+    stops = [line for line in err.splitlines() if line.startswith("workbench: stopped")]
+    assert len(stops) == 1 and "(cache_error)" in stops[0] and str(cache) in stops[0]
+    assert f"resume with: workbench run --resume {out}" in err
+    summary = _summary(out)
+    assert summary["status"] == "cache_error" and str(cache) in summary["stop_reason"]
+    asked = sim_server.stats()["requests"] - before
+    calls = [json.loads(line) for line in (out / "calls.jsonl").read_text().splitlines()]
+    paid = [c for c in calls if not c["cached"] and c["error"] is None]
+    assert 0 < asked == len(paid), "every paid reply is recorded in calls.jsonl"
+    assert asked < clean["calls"], "the run stopped before the end"
+    code = main(["run", "--resume", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert _accepted(out) == clean["accepted"]
+    assert sim_server.stats()["requests"] - before == clean["calls"], "no request was repeated"
+    return stops[0]
+
+
+def test_a_full_disk_under_the_cache_stops_cleanly_and_loses_no_paid_reply(
+    tmp_path, sim_server, clean, monkeypatch, capsys
+):
+    from workbench.model.cache import _store
+
+    def full_after_a_while(patch, cache):
+        real = _store.connect
+
+        def small(path, timeout_s):
+            db = real(path, timeout_s)
+            db.execute("PRAGMA max_page_count = 60")  # SQLite's own SQLITE_FULL, mid-run
+            return db
+
+        patch.setattr(_store, "connect", small)
+
+    line = _stopped_then_resumed(
+        tmp_path, sim_server, clean, monkeypatch, capsys, full_after_a_while
+    )
+    assert "no space left for the call cache" in line and "--no-cache" in line
+
+
+def test_a_cache_locked_by_another_process_mid_run_stops_cleanly(
+    tmp_path, sim_server, clean, monkeypatch, capsys
+):
+    from workbench.model.cache import CallCache, _store
+
+    def locked_for_writes(patch, cache):
+        CallCache(cache).close()  # a WAL file: reads go on while another process writes
+        holder = sqlite3.connect(cache, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        patch.setattr(_store, "BUSY_TIMEOUT_S", 0.3)
+        return holder.close
+
+    line = _stopped_then_resumed(
+        tmp_path, sim_server, clean, monkeypatch, capsys, locked_for_writes
+    )
+    assert "locked by another process" in line
+
+
+def test_a_cache_locked_at_start_is_one_line_and_exit_2(tmp_path, sim_server, monkeypatch, capsys):
+    from workbench.cli import main
+    from workbench.model.cache import _store
+
+    cache = tmp_path / "calls.sqlite"
+    holder = sqlite3.connect(cache, isolation_level=None)  # rollback journal: readers wait too
+    holder.execute("CREATE TABLE other (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO other VALUES (1)")
+    monkeypatch.setattr(_store, "BUSY_TIMEOUT_S", 0.3)
+    before = sim_server.stats()["requests"]
+    config = _config(tmp_path, sim_server.api_base, cache)
+    code = main(["run", "--config", config, "--no-probe", "--quiet", "--out", str(tmp_path / "r")])
+    holder.close()
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip().count("\n") == 0, err
+    assert "locked by another process" in err and str(cache) in err
+    assert sim_server.stats()["requests"] == before and not (tmp_path / "r").exists()
