@@ -10,10 +10,13 @@ from workbench.model.guards import Budget, CircuitBreaker
 from workbench.records import RunWriter
 
 
-def open_cache(cfg: RunConfig) -> CallCache | None:
+def open_cache(cfg: RunConfig, check: bool = True) -> CallCache | None:
     """The run's call cache (None with `cache.enabled = false`). A file that cannot be opened,
-    is locked past the timeout or fails SQLite's quick_check is a one-line CacheError."""
-    return CallCache(cfg.cache.path or default_cache_path()) if cfg.cache.enabled else None
+    is locked past the timeout or (with `check`) fails SQLite's quick_check is a one-line
+    CacheError."""
+    if not cfg.cache.enabled:
+        return None
+    return CallCache(cfg.cache.path or default_cache_path(), check=check)
 
 
 def make_client(cfg: RunConfig, writer: RunWriter, backend: Backend | None) -> ModelClient:
@@ -26,7 +29,8 @@ def make_client(cfg: RunConfig, writer: RunWriter, backend: Backend | None) -> M
         concurrency=cfg.concurrency,
         on_call=writer.call,
         backend=backend,
-        cache=open_cache(cfg),
+        # Checked once per run, before anything was written (`check_cache`), not per worker.
+        cache=open_cache(cfg, check=False),
         retry=cfg.retry,
         breaker=CircuitBreaker(cfg.circuit_breaker.window, cfg.circuit_breaker.failure_ratio),
         budget=Budget(cfg.budget.usd, cfg.budget.tokens, spent.cost_usd, spent.paid_tokens),
