@@ -233,3 +233,19 @@ def test_a_cache_locked_at_start_is_one_line_and_exit_2(tmp_path, sim_server, mo
     assert code == 2 and err.strip().count("\n") == 0, err
     assert "locked by another process" in err and str(cache) in err
     assert sim_server.stats()["requests"] == before and not (tmp_path / "r").exists()
+
+
+def test_a_cache_from_before_digests_is_migrated_and_its_entries_are_misses(
+    tmp_path, sim_server, clean
+):
+    cache = _copy(clean, tmp_path)
+    with sqlite3.connect(cache) as db:
+        db.execute("ALTER TABLE replies DROP COLUMN digest")  # the file an older workbench wrote
+    before = sim_server.stats()["requests"]
+    result = _run(_config(tmp_path, sim_server.api_base, cache), tmp_path / "r")
+    assert result.returncode == 0, result.stderr
+    assert _accepted(tmp_path / "r") == clean["accepted"]
+    assert sim_server.stats()["requests"] - before == clean["calls"], "none was served unproven"
+    warning = [line for line in result.stderr.splitlines() if "before entries carried" in line]
+    assert len(warning) == 1 and "--adopt-legacy" in warning[0]
+    assert cli("cache", "verify", "--path", str(cache)).returncode == 0, "all replaced"

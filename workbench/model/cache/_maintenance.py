@@ -159,19 +159,22 @@ def _rows(db: sqlite3.Connection) -> tuple[list[tuple], str]:
         return [r[1:] for r in rows], ""
     except sqlite3.Error as exc:
         problem = f"reading the entries: {exc}"
-    # A damaged table: read row by row, skipping what cannot be read.
+    # A damaged table: seek row by row past what cannot be read, each failure skipping twice
+    # as far as the one before (bounded: 64 failures in a row reach the end of any rowid).
     rows = []
-    try:
-        (hi,) = db.execute("SELECT MAX(rowid) FROM replies").fetchone()
-    except sqlite3.Error:
-        hi = None
-    for rowid in range(1, (hi or 100_000) + 1):
+    last, step, failures = 0, 1, 0
+    while failures < 64 and last < 2**63 - 1:
         try:
-            row = db.execute(f"SELECT {columns} FROM replies WHERE rowid = ?", (rowid,)).fetchone()
+            row = db.execute(
+                f"SELECT {columns} FROM replies WHERE rowid > ? ORDER BY rowid LIMIT 1", (last,)
+            ).fetchone()
         except sqlite3.Error:
+            last, step, failures = min(last + step, 2**63 - 1), step * 2, failures + 1
             continue
-        if row is not None:
-            rows.append(row[1:])
+        if row is None:
+            break
+        rows.append(row[1:])
+        last, step, failures = row[0], 1, 0
     return rows, problem
 
 
