@@ -26,6 +26,7 @@ def kind_of(exc: BaseException) -> str:
         name in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
         or "malformed" in text
         or "not a database" in text
+        or isinstance(exc, UnicodeError)  # SQLite's own text (schema, messages) is garbled
     ):
         return "damaged"
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
