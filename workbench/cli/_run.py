@@ -115,6 +115,7 @@ def handle(args: argparse.Namespace) -> int:
 
         base = profile(args.profile)
     config = load_config(args.config, sets, base=base)
+    _print_audit_hint(config, args)
     if args.dry_run:
         from workbench.engines import prepare
         from workbench.loop import format_estimate, upper_bound
@@ -134,6 +135,25 @@ def handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return _interrupted(out)
     return _finish(run, format_summary)
+
+
+def _print_audit_hint(config, args: argparse.Namespace) -> None:
+    """One line when the judge is not the simulator and has no passing audit on record."""
+    import shlex
+
+    from workbench.audit import audit_hint, read_audits, registry_path
+
+    command = ["workbench", "audit-judge"]
+    if args.profile:
+        command += ["--profile", args.profile]
+    if args.config:
+        command += ["--config", args.config]
+    for value in args.sets:
+        command += ["--set", value]
+    audits = read_audits(registry_path(config.cache.path))
+    line = audit_hint(config.models.judge, audits, shlex.join(command))
+    if line:
+        print(line, file=sys.stderr)
 
 
 def _print_probe(kind: str, data: dict) -> None:

@@ -11,7 +11,7 @@ from workbench.config._load import (
 )
 from workbench.config._model_spec import ROLES, Models, ModelSpec
 from workbench.config._profiles import local, local_served, profile, sim_served
-from workbench.config._run_config import Retry, Rubric, RunConfig
+from workbench.config._run_config import Audit, Retry, Rubric, RunConfig
 from workbench.config._thresholds import (
     EPS,
     PRESETS,
@@ -25,6 +25,7 @@ from workbench.config._thresholds import (
 
 __all__ = [
     "EPS",
+    "Audit",
     "PRESETS",
     "ROLES",
     "ModelSpec",
