@@ -132,13 +132,22 @@ def wrong_facts(task: CalibrationTask, others: Sequence[CalibrationTask]) -> str
             flags=re.IGNORECASE,
         )
     text = _NUMBER.sub(lambda m: str(int(m.group(0)) + 1) if len(m.group(0)) < 12 else "0", text)
-    text = _AUXILIARY.sub(lambda m: f"{m.group(1)} not", text)
+    text = negated(text)
     if text != reference:
         return text
     other = next(
         (o.task.reference_answer for o in others if o.task.reference_answer != reference), None
     )
     return other if other is not None else f"It is not the case that {reference}"
+
+
+def negated(text: str) -> str:
+    """Each sentence's first auxiliary verb negated ("shall be" -> "shall not be")."""
+    parts = re.split(r"((?<=[.;!?])\s+)", text)
+    return "".join(
+        part if i % 2 else _AUXILIARY.sub(lambda m: f"{m.group(1)} not", part, count=1)
+        for i, part in enumerate(parts)
+    )
 
 
 def tag_breakout(n_criteria: int) -> str:
