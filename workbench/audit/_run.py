@@ -78,13 +78,20 @@ async def audit_judge(
                     f"document(s) ({first})"
                 )
         say(f"auditing {cfg.models.judge.model} on {len(calibration)} task(s)")
-        rows: list[GradedAnswer] = []
-        for done, task in enumerate(calibration, 1):
-            rows.extend(await _grade_task(env, task, calibration))
+        done = 0
+
+        async def graded(task: CalibrationTask) -> list[GradedAnswer]:
+            nonlocal done
+            out = await _grade_task(env, task, calibration)
+            done += 1
             say(f"task {done}/{len(calibration)} graded: {task.id}")
-            if client.stopped is not None:  # budget, circuit breaker, fatal provider error
-                status, stop_reason = client.stopped.status, client.stopped.reason
-                break
+            return out
+
+        # Every task at once: the client's concurrency limits decide how many calls are in flight.
+        per_task = await asyncio.gather(*(graded(t) for t in calibration))
+        rows = [row for rows_of_task in per_task for row in rows_of_task]
+        if client.stopped is not None:  # budget, circuit breaker, fatal provider error
+            status, stop_reason = client.stopped.status, client.stopped.reason
     finally:
         calls.close()
         if client.cache is not None:

@@ -120,3 +120,17 @@ def test_unusable_judge_output_counts_as_not_graded(run_dir, tmp_path):
     assert all(f["graded"] == 0 for f in report["kinds"].values())
     assert "no reference answer was graded" in report["reasons"]
     assert "12 of 12 answers not graded (100%; at most 10%)" in report["reasons"]
+
+
+def test_per_criterion_judging_uses_the_per_criterion_prompt(run_dir, tmp_path):
+    cfg = {"judge_mode": "per_criterion", "cache": {"enabled": False}}
+    report = run_async(audit_judge([run_dir], cfg, tasks=2))
+    assert report["judge"]["model"] == "sim/judge" and report["judge_mode"] == "per_criterion"
+    from workbench.roles import load_prompts
+
+    assert report["judge_prompt_sha256"] == load_prompts().hashes()["judge_criterion"]
+    rubric_size = {a["task"]: len(a["met"]) for a in report["answers"] if a["met"] is not None}
+    criteria = sum(rubric_size[a["task"]] for a in report["answers"])
+    judge_calls = read_jsonl(run_dir / CALLS_FILE)
+    assert len([c for c in judge_calls if not c["reask"]]) == criteria  # one call per criterion
+    assert report["kinds"]["empty"]["pass_rate"] == 0.0
