@@ -20,10 +20,10 @@ from workbench.audit._metrics import GradedAnswer, figures_report, pass_score
 from workbench.audit._registry import audit_entry, record_audit, registry_path
 from workbench.audit._source import Source, resolve, source_config
 from workbench.audit._tasks import CalibrationTask, task_id
-from workbench.config import ModelSpec, RunConfig
+from workbench.config import Models, ModelSpec, RunConfig
 from workbench.errors import ConfigError, ModelOutputError, ProviderError, StopRun, WorkbenchError
 from workbench.inputs import Document
-from workbench.model import Backend, CallCache, ModelClient, check_spec, declare, prices
+from workbench.model import Backend, CallCache, ModelClient, check_models, declare, prices
 from workbench.model import default_path as default_cache_path
 from workbench.model.guards import Budget, CircuitBreaker
 from workbench.records import Appender, CallRecord, Tally, write_json_atomic
@@ -107,12 +107,15 @@ async def audit_judge(
 
 
 def _check(cfg: RunConfig, needs_challenger: bool, http: bool) -> None:
-    """The judge (and the challenger, for documents) can be called, and the cache opens."""
+    """The judge (and the challenger, for documents) can be called: known name, key set, its
+    api_base accepting connections, a price if budget.usd is set; and the cache opens."""
     roles = ["judge", "challenger"] if needs_challenger else ["judge"]
+    if http:  # the preflight checks of a run, for these roles only (the others stay sim)
+        used = Models(**{role: getattr(cfg.models, role) for role in roles})
+        budget = cfg.budget.model_copy(update={"usd": None})  # prices: below, for these roles
+        check_models(cfg.model_copy(update={"models": used, "budget": budget}))
     for role in roles:
         spec = getattr(cfg.models, role)
-        if http:
-            check_spec(spec, f"models.{role}")
         if cfg.budget.usd is not None and prices(spec) is None:
             raise ConfigError(
                 f"budget.usd needs a price for models.{role} ({spec.model}); set its "

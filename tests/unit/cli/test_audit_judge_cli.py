@@ -145,3 +145,16 @@ def test_run_hints_at_a_judge_with_no_audit_on_record(env):
         "warning: the judge openai/gpt-4o-mini failed its latest audit (2026-12-03: tag_breakout"
         in stderr
     )
+
+
+def test_an_unreachable_judge_endpoint_is_one_line_before_any_call(sim_run, tmp_path, env):
+    from tests.support import free_port
+
+    spec = tmp_path / "judge.json"
+    spec.write_text(
+        json.dumps({"model": "openai/x", "api_base": f"http://127.0.0.1:{free_port()}/v1"})
+    )
+    result = cli("audit-judge", str(sim_run), "--judge", str(spec), env=env)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("workbench: error: models.judge") and "127.0.0.1" in line, line
