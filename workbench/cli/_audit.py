@@ -17,6 +17,10 @@ STOPPED = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "exit codes: 0 the judge passed, 4 it failed (reasons in the table), 3 stopped early "
+        "(budget, circuit breaker, fatal provider error), 2 bad input (before any call)"
+    )
     parser.add_argument(
         "source",
         nargs="*",

@@ -158,3 +158,15 @@ def test_an_unreachable_judge_endpoint_is_one_line_before_any_call(sim_run, tmp_
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("workbench: error: models.judge") and "127.0.0.1" in line, line
+
+
+def test_a_budget_stop_exits_3_with_a_partial_report(sim_run, env, tmp_path):
+    run = tmp_path / "run"
+    __import__("shutil").copytree(sim_run, run)
+    result = cli("audit-judge", str(run), "--set", "budget.tokens=3000", "--quiet", env=env)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "verdict: INCOMPLETE (budget:" in result.stdout
+    assert result.stderr.startswith("workbench: audit stopped (budget)")
+    report = json.loads((run / REPORT_FILE).read_text())
+    assert report["status"] == "budget" and report["verdict"] == "incomplete"
+    assert not (env_path(env) / "judge_audits.json").exists()  # an incomplete audit is no record
