@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 
 from tests.support import DOCS, cli, require
-from tests.support.chat_server import ChatServer
+from tests.support.chat_server import ChatServer, plain_config
 from workbench.audit import ATTACKS, REPORT_FILE
 from workbench.providers.sim._respond import SimReply
 from workbench.providers.sim._server import chat_completion
@@ -75,6 +75,43 @@ def test_an_honest_judge_over_http_passes_exits_0_and_is_cached(sim_run, tmp_pat
     config.write_text(json.dumps({"models": {"judge": json.loads(spec.read_text())}}))
     dry = cli("run", "--dry-run", "--config", str(config), env=env)
     assert dry.returncode == 0 and "audit" not in dry.stderr, dry.stderr
+
+
+def test_run_hints_at_a_served_judge_until_it_is_audited(tmp_path):
+    """A run whose judge is an HTTP endpoint says, as it starts, that the judge has no audit;
+    after `audit-judge RUN_DIR` (the run's own judge) it says nothing if the audit passed, and
+    warns if it failed."""
+    server = ChatServer(policy=lambda fmt: None)
+    env = {"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")}
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(plain_config(server.api_base, max_rounds=1)))
+    doc = str(DOCS / "preamble.txt")
+    try:
+        first = cli(
+            "run", doc, "--config", str(config), "--out", str(tmp_path / "a"), "--quiet", env=env
+        )
+        audit = cli("audit-judge", str(tmp_path / "a"), "--tasks", "1", "--quiet", env=env)
+        second = cli(
+            "run", doc, "--config", str(config), "--out", str(tmp_path / "b"), "--quiet", env=env
+        )
+    finally:
+        server.stop()
+    assert first.returncode == 0, first.stderr
+    expected = (
+        "hint: the judge openai/judge has no audit on record; measure it before spending: "
+        f"workbench audit-judge --config {config}"
+    )
+    assert expected in first.stderr.splitlines()
+    report = json.loads((tmp_path / "a" / REPORT_FILE).read_text())
+    assert report["judge"] == {"model": "openai/judge", "api_base": server.api_base}
+    assert audit.returncode == (0 if report["verdict"] == "pass" else 4), audit.stderr
+    lines = [line for line in second.stderr.splitlines() if "audit" in line]
+    if report["verdict"] == "pass":
+        assert lines == []
+    else:
+        assert len(lines) == 1 and lines[0].startswith(
+            "warning: the judge openai/judge failed its latest audit"
+        )
 
 
 @pytest.mark.slow
