@@ -50,7 +50,7 @@ PADDING = (
 )
 
 _QUOTED = re.compile(r"[\"“]([^\"”]{1,80})[\"”]")
-_NUMBER = re.compile(r"(?<![\w.(])\d+(?![\w.)])")  # not "(1)" labels, "1." items
+_NUMBER = re.compile(r"(?<![\w.(])\d+(?![\w)]|\.\d)")  # not "(1)" labels, not decimals
 _AUXILIARY = re.compile(
     r"\b(is|are|was|were|shall|must|may|can|will|should|does|do|has|have)\b(?! not\b)",
     re.IGNORECASE,
@@ -109,7 +109,8 @@ def truncated(reference: str, facts: Sequence[str]) -> str:
 
 def wrong_facts(task: CalibrationTask, others: Sequence[CalibrationTask]) -> str:
     """The reference made wrong: its key facts swapped with each other (or with other tasks'),
-    every number changed, and claims negated; another task's reference if nothing changed."""
+    every whole number but "(1)"-style labels increased by one, and each sentence's claim
+    negated; another task's reference if nothing changed."""
     reference = task.task.reference_answer
     facts = key_facts(task)
     foreign = [

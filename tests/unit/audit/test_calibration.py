@@ -99,6 +99,8 @@ def test_wrong_facts_swaps_key_facts_changes_numbers_and_negates():
         "The House shall have 435 members.", ['Says "435".'], doc="n"
     )  # one fact, nothing to swap it with: its number changes and the claim is negated
     assert wrong_facts(numbers, []) == "The House shall not have 436 members."
+    dated = make("It was signed in 1787. Article (2) of 3.5 pages.", ["Gives the year."], doc="y")
+    assert wrong_facts(dated, []) == "It was not signed in 1788. Article (2) of 3.5 pages."
     single = make("(1) Order. The rest.", ['Fills blank (1) with "Order".'], doc="s")
     assert wrong_facts(single, [BLANKS]).startswith("(1) form.")  # another task's fact
     bare = make("Because of it.", ["States the reason."], doc="b")
