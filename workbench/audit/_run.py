@@ -9,7 +9,6 @@ judge_audit_calls.jsonl, and the verdict on record per judge (judge_audits.json)
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -59,6 +58,10 @@ async def audit_judge(
     src = resolve(source, cfg, limit)
     _check(cfg, needs_challenger=src.run_dir is None, http=backend is None)
     prompts = load_prompts(cfg.prompts.model_dump())
+    if src.run_dir is None:  # each document fits the challenger's context, or one line
+        from workbench.engines import check_fit
+
+        check_fit(src.documents, cfg, prompts)
     folder = src.run_dir if src.run_dir is not None else _new_folder(out)
     _keep_previous(folder)
     say = progress or (lambda line: None)
@@ -122,12 +125,8 @@ def _check(cfg: RunConfig, needs_challenger: bool, http: bool) -> None:
                 "input_cost_per_token and output_cost_per_token, or use budget.tokens"
             )
         declare([spec.api_key_env])
-    if cfg.cache.enabled:
-        path = cfg.cache.path or default_cache_path()
-        try:
-            CallCache(path).close()
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"cache.path {path}: cannot open the call cache: {exc}") from None
+    if cfg.cache.enabled:  # opens and passes SQLite's quick_check, or one line (CacheError)
+        CallCache(cfg.cache.path or default_cache_path()).close()
 
 
 def _new_folder(out: str | Path | None) -> Path:
@@ -161,7 +160,8 @@ def _client(cfg: RunConfig, calls: Appender, tally: Tally, backend: Backend | No
         calls.append(record)
         tally.add_call(record)
 
-    cache = CallCache(cfg.cache.path or default_cache_path()) if cfg.cache.enabled else None
+    path = cfg.cache.path or default_cache_path()
+    cache = CallCache(path, check=False) if cfg.cache.enabled else None  # checked in _check
     return ModelClient(
         seed=cfg.seed,
         concurrency=cfg.concurrency,

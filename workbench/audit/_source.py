@@ -10,7 +10,7 @@ from pathlib import Path
 from workbench.audit._tasks import CalibrationTask, pick_tasks
 from workbench.config import RunConfig, load_config
 from workbench.errors import RunDirError, WorkbenchError
-from workbench.inputs import Document, load_documents
+from workbench.inputs import Document
 from workbench.records import read_header, read_records
 
 
@@ -60,7 +60,9 @@ def resolve(items: Sequence[str | Path] | None, config: RunConfig, limit: int) -
     for item in items or ():
         if not Path(item).exists():
             raise WorkbenchError(f"no such run directory or document: {item}")
-    documents = load_documents(list(items) if items else None, config.limits.max_doc_chars)
+    from workbench.engines import read_documents
+
+    documents = read_documents(list(items) if items else None, config)
     return Source(None, [], documents[:limit])
 
 
