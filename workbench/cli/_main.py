@@ -6,7 +6,18 @@ import argparse
 import sys
 
 from workbench._version import __version__
-from workbench.cli import _cache, _check, _eval, _evolve, _export, _notebook, _report, _run, _serve
+from workbench.cli import (
+    _audit,
+    _cache,
+    _check,
+    _eval,
+    _evolve,
+    _export,
+    _notebook,
+    _report,
+    _run,
+    _serve,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +61,7 @@ COMMANDS = {
     "check": _check,
     "export": _export,
     "eval": _eval,
+    "audit-judge": _audit,
     "evolve": _evolve,
     "notebook": _notebook,
     "cache": _cache,

@@ -123,17 +123,46 @@ def handle(args: argparse.Namespace) -> int:
             args.docs or None, config, probe_endpoints=False, keys=False
         )
         print(format_estimate(upper_bound(config, documents, prompts)))
+        _print_audit_hint(config, args)
         return 0
     from workbench.engines import default_run_dir
 
     out = Path(args.out) if args.out else default_run_dir(config.mode)
+    # Once every check has passed (bad input stays one line), as the run starts.
+    hint = [lambda kind, data: kind == "start" and _print_audit_hint(config, args)]
     try:
         run = asyncio.run(
-            arun(args.docs or None, config, out=out, listeners=listeners, probe=not args.no_probe)
+            arun(
+                args.docs or None,
+                config,
+                out=out,
+                listeners=hint + listeners,
+                probe=not args.no_probe,
+            )
         )
     except KeyboardInterrupt:
         return _interrupted(out)
     return _finish(run, format_summary)
+
+
+def _print_audit_hint(config, args: argparse.Namespace) -> None:
+    """One line when the judge is not the simulator and has no passing audit on record (after
+    the free checks: a dry run's estimate, or a run's start)."""
+    import shlex
+
+    from workbench.audit import audit_hint, read_audits, registry_path
+
+    command = ["workbench", "audit-judge"]
+    if args.profile:
+        command += ["--profile", args.profile]
+    if args.config:
+        command += ["--config", args.config]
+    for value in args.sets:
+        command += ["--set", value]
+    audits = read_audits(registry_path(config.cache.path))
+    line = audit_hint(config.models.judge, audits, shlex.join(command))
+    if line:
+        print(line, file=sys.stderr)
 
 
 def _print_probe(kind: str, data: dict) -> None:

@@ -140,6 +140,21 @@ class Documents(Strict):
         return self
 
 
+class Audit(Strict):
+    """`workbench audit-judge`: how many calibration tasks, and what the judge must reach to pass.
+    An answer counts as passed when its score reaches acceptance.strong_min (what the loop
+    requires of a strong answer), or 0.8 when that condition is switched off."""
+
+    tasks: int = Field(default=5, ge=1, le=200)
+    """Calibration tasks: a run's rounds (accepted first), or documents given to the challenger."""
+    max_false_positive_rate: float = Field(default=0.05, ge=0, le=1)
+    """Highest share of one attack's answers the judge may pass (each attack on its own)."""
+    min_true_positive_rate: float = Field(default=0.8, ge=0, le=1)
+    """Lowest share of the reference answers the judge must pass."""
+    max_error_rate: float = Field(default=0.1, ge=0, le=1)
+    """Highest share of all answers the judge may leave ungraded (unusable output, failed call)."""
+
+
 class RunConfig(Strict):
     """Everything that decides what a run does. Written to RUN_DIR/config.json."""
 
@@ -185,6 +200,8 @@ class RunConfig(Strict):
     """Spend limits."""
     cache: Cache = Cache()
     """The call cache."""
+    audit: Audit = Audit()
+    """What `workbench audit-judge` measures the judge on, and its pass thresholds."""
 
     @model_validator(mode="before")
     @classmethod
