@@ -40,7 +40,8 @@ class Task(ModelOutput):
     rubric: list[Criterion] = Field(min_length=1)
     """Weighted criteria the judge grades answers against."""
     repairs: list[str] = Field(default_factory=list)
-    """Fixes the workbench applied to the challenger's output (clipped weights, ...)."""
+    """Fixes the workbench applied to the challenger's output (dropped negative criteria,
+    clipped weights or text, criteria cut); whatever the reply itself says here is discarded."""
 
 
 def task_schema(rules: Rubric) -> dict[str, Any]:
