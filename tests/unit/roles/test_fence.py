@@ -12,7 +12,6 @@ from workbench.roles import (
     challenger_variables,
     content_boundary,
     criterion_variables,
-    draw_boundary,
     feedback_groups,
     fence,
     judge_variables,
@@ -28,7 +27,7 @@ B = task_boundary(0, "article-i", 3, "judge")
 
 def test_boundaries_are_per_task_per_audience_and_repeatable():
     assert re.fullmatch(r"[0-9a-f]{12}", B)
-    assert B == task_boundary(0, "article-i", 3, "judge")  # cached calls stay cached
+    assert task_boundary(0, "article-i", 3, "judge") == B  # cached calls stay cached
     others = {
         task_boundary(1, "article-i", 3, "judge"),
         task_boundary(0, "article-ii", 3, "judge"),
