@@ -116,3 +116,14 @@ def test_records_without_repairs_still_read_and_export(tmp_path):
         "No exported example's task needed a repair."
         in out.with_name("sft.jsonl.card.md").read_text()
     )
+
+
+def test_an_hf_export_without_any_repair_still_types_repairs_as_strings(tmp_path):
+    datasets = require("datasets", "export")
+    out = tmp_path / "hf"
+    result = cli(
+        "export", str(FIXTURES / "runs" / "v0-agentic"), "--format", "hf", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    feature = datasets.load_from_disk(str(out)).features["repairs"]
+    assert feature.feature.dtype == "string"

@@ -171,7 +171,9 @@ def _dataset(rows: list[dict[str, Any]]):
             "hf and parquet exports need the datasets package: pip install -e '.[export]'"
         ) from None
     datasets.disable_progress_bars()
-    return datasets.Dataset.from_list(rows)
+    dataset = datasets.Dataset.from_list(rows)
+    # A list of strings even when no row has a repair (inferred, it would be a list of nulls).
+    return dataset.cast_column("repairs", datasets.Sequence(datasets.Value("string")))
 
 
 def dataset_card(
