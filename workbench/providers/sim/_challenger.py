@@ -23,6 +23,7 @@ from workbench.providers.sim._text import (
     content_words,
     outside,
     sentences,
+    template_block,
     words,
 )
 
@@ -136,7 +137,7 @@ def write_task(prompt: str, rng: random.Random, prompt_rng: random.Random) -> tu
     `rng` varies with the whole conversation (so a re-ask gets a fresh draw);
     `prompt_rng` depends on the prompt alone."""
     document = block(prompt, "document") or ""
-    past = parse_feedback(block(prompt, "feedback"))
+    past = parse_feedback(template_block(prompt, "feedback"))
     rules = parse_rules(outside(prompt))
     if prompt_rng.random() < PERSISTENT_JUNK_RATE or rng.random() < JUNK_RATE:
         return _junk(rng, rules)

@@ -17,7 +17,14 @@ import random
 import re
 
 from workbench.providers.sim._difficulty import JUDGE_ERROR_RATE
-from workbench.providers.sim._text import block, contains_word, content_words, outside, quoted
+from workbench.providers.sim._text import (
+    block,
+    contains_word,
+    content_words,
+    outside,
+    quoted,
+    template_block,
+)
 
 JUNK_RATE = 0.06
 _ITEM = re.compile(r"^\s*(\d+)\.\s*(?:\[-?\d+\]\s*)?(.*)$")
@@ -26,7 +33,7 @@ _ITEM = re.compile(r"^\s*(\d+)\.\s*(?:\[-?\d+\]\s*)?(.*)$")
 def criteria(prompt: str) -> list[str]:
     """Numbered criteria in the prompt's fenced rubric block (nothing else counts)."""
     out = []
-    for line in (block(prompt, "rubric") or "").splitlines():
+    for line in (template_block(prompt, "rubric") or "").splitlines():
         m = _ITEM.match(line)
         if m:
             out.append(m.group(2).strip())

@@ -183,6 +183,16 @@ def block(text: str, tag: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
+def template_block(text: str, tag: str) -> str | None:
+    """A fenced block, or else a plain `<tag>…</tag>` written by the template itself (a template
+    from before fences): looked for only outside the fenced blocks, where no content can be."""
+    fenced = block(text, tag)
+    if fenced is not None:
+        return fenced
+    m = re.search(rf"<{tag}>\n?(.*?)\n?</{tag}>", outside(text), re.DOTALL)
+    return m.group(1).strip() if m else None
+
+
 def outside(text: str) -> str:
     """The prompt without its fenced blocks: the instructions, where rules are read from."""
     b = boundary_of(text)
