@@ -197,6 +197,10 @@ class CallRecord(Record):
     """Prompt tokens the endpoint reported."""
     completion_tokens: int | None
     """Completion tokens the endpoint reported."""
+    reasoning_tokens: int | None = None
+    """Of the completion tokens, those spent thinking (OpenAI reasoning_tokens, Anthropic
+    thinking, Gemini thoughtsTokenCount); None when the endpoint did not say (and in older
+    records). Priced as completion tokens unless LiteLLM's price map prices them apart."""
     cost_usd: float | None
     """Cost from LiteLLM's price map (None when the model has no price)."""
     cached: bool
@@ -237,6 +241,8 @@ class Summary(Record):
     cached_calls: int
     prompt_tokens: int
     completion_tokens: int
+    reasoning_tokens: int = 0
+    """Of the completion tokens, those spent thinking (0 in summaries older than the field)."""
     tokens: int
     paid_tokens: int
     cost_usd: float | None
