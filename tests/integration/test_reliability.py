@@ -98,7 +98,11 @@ def test_warm_cache_makes_zero_provider_calls(tmp_path, sim_server):
 
 def test_rollouts_get_distinct_cache_entries(tmp_path, sim_server):
     config = served_config(
-        sim_server.api_base, tmp_path / "cache.sqlite", max_rounds=1, verify=False
+        sim_server.api_base,
+        tmp_path / "cache.sqlite",
+        max_rounds=1,
+        verify=False,
+        efficiency={"early_stop": False},  # all three weak rollouts, whatever the first two score
     )
     run = workbench.run([DOCS / "article-iii.txt"], config, out=tmp_path / "r", probe=False)
     weak_calls = [c for c in run.records("calls") if c["role"] == "weak"]

@@ -28,7 +28,11 @@ class Rubric(Strict):
     max_weight: int = Field(default=7, ge=1, le=100)
     """Largest absolute criterion weight (published: positive integers up to 7)."""
     allow_negative: bool = False
-    """Allow negative weights for criteria that penalise (PRBench style)."""
+    """Allow negative weights for criteria that penalise (PRBench style). When false, a
+    criterion with a negative weight is dropped (never flipped) and the repair recorded."""
+    max_criterion_chars: int = Field(default=500, ge=20, le=100_000)
+    """Longest criterion text; a longer one is clipped (with `…`) and the repair recorded.
+    Criteria beyond `max_criteria` are dropped, also recorded."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Rubric:
