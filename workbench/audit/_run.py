@@ -52,8 +52,13 @@ async def audit_judge(
     in `out`, default a new `<runs folder>/<time>-audit`)."""
     cfg = source_config(source, config, sets)
     if judge_spec is not None:
-        spec = ModelSpec(model=judge_spec) if isinstance(judge_spec, str) else judge_spec
+        spec = _member(cfg, judge_spec)
         cfg = cfg.model_copy(update={"models": cfg.models.model_copy(update={"judge": spec})})
+    elif cfg.models.panel:
+        names = ", ".join(s.model for s in cfg.models.specs("judge"))
+        raise ConfigError(
+            f"models.judge is a panel ({names}): audit one member at a time with --judge MODEL"
+        )
     limit = tasks or cfg.audit.tasks
     src = resolve(source, cfg, limit)
     _check(cfg, needs_challenger=src.run_dir is None, http=backend is None)
@@ -107,6 +112,14 @@ async def audit_judge(
         record_audit(registry_path(cfg.cache.path), cfg.models.judge, audit_entry(report, path))
     report["path"] = str(path)
     return report
+
+
+def _member(cfg: RunConfig, judge_spec: str | ModelSpec) -> ModelSpec:
+    """`--judge`: a spec, or a model string (a panel member of that model keeps its settings)."""
+    if not isinstance(judge_spec, str):
+        return judge_spec
+    same = [s for s in cfg.models.specs("judge") if s.model == judge_spec]
+    return same[0] if same else ModelSpec(model=judge_spec)
 
 
 def _check(cfg: RunConfig, needs_challenger: bool, http: bool) -> None:
@@ -199,7 +212,9 @@ async def _grade_task(
 
     async def one(index: int, kind: str, text: str) -> GradedAnswer:
         try:
-            met, flags = await judge(env, SIDE, task.doc_id, task.round, task.task, text, index)
+            met, flags, _ = await judge(
+                env, SIDE, task.doc_id, task.round, task.task, text, index
+            )
         except StopRun as exc:
             return GradedAnswer(task.id, kind, text, None, error=f"stopped ({exc.status}): {exc}")
         except (ModelOutputError, ProviderError) as exc:

@@ -160,9 +160,12 @@ def _print_audit_hint(config, args: argparse.Namespace) -> None:
     for value in args.sets:
         command += ["--set", value]
     audits = read_audits(registry_path(config.cache.path))
-    line = audit_hint(config.models.judge, audits, shlex.join(command))
-    if line:
-        print(line, file=sys.stderr)
+    panel = config.models.panel
+    for spec in config.models.specs("judge"):
+        member = command + ["--judge", spec.model] if panel else command
+        line = audit_hint(spec, audits, shlex.join(member))
+        if line:
+            print(line, file=sys.stderr)
 
 
 def _print_probe(kind: str, data: dict) -> None:

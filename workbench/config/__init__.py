@@ -9,7 +9,8 @@ from workbench.config._load import (
     read_config_file,
     validate_config,
 )
-from workbench.config._model_spec import ROLES, Models, ModelSpec
+from workbench.config._model_spec import ROLES, Models, ModelSpec, role_specs
+from workbench.config._panel import JudgePanel
 from workbench.config._profiles import local, local_served, profile, sim_served
 from workbench.config._run_config import (
     MIN_CHUNK_TOKENS,
@@ -39,6 +40,8 @@ __all__ = [
     "ROLES",
     "ModelSpec",
     "Models",
+    "JudgePanel",
+    "role_specs",
     "Retry",
     "Rubric",
     "RunConfig",

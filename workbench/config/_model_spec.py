@@ -102,12 +102,65 @@ class Models(Strict):
     """The model to be trained; sees context and question only."""
     strong: ModelSpec = ModelSpec(model="sim/strong", max_tokens=512)
     """A stronger model (or the same one with privileged information)."""
-    judge: ModelSpec = ModelSpec(model="sim/judge", max_tokens=512)
-    """Grades answers criterion by criterion, without the reference answer."""
+    judge: ModelSpec | list[ModelSpec] = ModelSpec(model="sim/judge", max_tokens=512)
+    """Grades answers criterion by criterion, without the reference answer. A list of two or
+    more models (best of different families) is a judge panel: every member grades every
+    answer and `judge_panel.combine` decides each criterion; a one-element list is that one
+    judge."""
 
     @model_validator(mode="before")
     @classmethod
     def _strings_are_models(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: ({"model": v} if isinstance(v, str) else v) for k, v in data.items()}
+            return {k: _spec_or_panel(v) for k, v in data.items()}
         return data
+
+    @field_validator("judge")
+    @classmethod
+    def _panel_of_distinct_members(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        if not value:
+            raise ValueError("a judge panel needs at least one model")
+        if len(value) == 1:
+            return value[0]
+        seen: set[str] = set()
+        for spec in value:
+            key = spec.model_dump_json()
+            if key in seen:
+                raise ValueError(
+                    f"{spec.model} is listed twice with the same settings: every panel "
+                    "member would give the same (cached) grades"
+                )
+            seen.add(key)
+        return value
+
+    def specs(self, role: str) -> list[ModelSpec]:
+        """The model(s) behind `role`: one, or a judge panel's members in order."""
+        value = getattr(self, role)
+        return list(value) if isinstance(value, list) else [value]
+
+    @property
+    def panel(self) -> bool:
+        """The judge is a panel of two or more models."""
+        return isinstance(self.judge, list)
+
+
+def _spec_or_panel(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"model": value}
+    if isinstance(value, list):
+        return [{"model": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+def role_specs(models: Models) -> list[tuple[str, str, ModelSpec]]:
+    """Every model of every role as (where, role, spec): `models.weak`, and for a judge panel
+    `models.judge[0]`, `models.judge[1]`... (where = the config path a message names)."""
+    out = []
+    for role in ROLES:
+        specs = models.specs(role)
+        for i, spec in enumerate(specs):
+            where = f"models.{role}[{i}]" if len(specs) > 1 else f"models.{role}"
+            out.append((where, role, spec))
+    return out

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from workbench.config._model_spec import Models, Strict
+from workbench.config._panel import JudgePanel
 from workbench.config._thresholds import Thresholds, resolve_thresholds
 
 MIN_CHUNK_TOKENS = 100
@@ -182,6 +183,8 @@ class RunConfig(Strict):
     """Give the strong solver the reference answer as notes (privileged mode)."""
     models: Models = Models()
     """Model per role."""
+    judge_panel: JudgePanel = JudgePanel()
+    """How a judge panel (`models.judge` as a list) is combined and its agreement flagged."""
     acceptance: Thresholds = Thresholds()
     """Preset plus individual threshold overrides."""
     rubric: Rubric = Rubric()

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from workbench.config import ROLES, RunConfig, deep_merge, load_config
+from workbench.config import ROLES, RunConfig, deep_merge, load_config, role_specs
 from workbench.engines._client import make_client, open_cache
 from workbench.engines._documents import check_fit, read_documents
 from workbench.errors import RunDirError, StopRun, WorkbenchError
@@ -61,7 +61,7 @@ def prepare(
     check_fit(documents, cfg, prompt_set)
     warnings = check_models(cfg, probe_endpoints, keys)
     check_cache(cfg)
-    declare([getattr(cfg.models, r).api_key_env for r in ROLES])
+    declare([s.api_key_env for _, _, s in role_specs(cfg.models)])
     return cfg, documents, prompt_set, warnings
 
 
@@ -271,7 +271,7 @@ def _resumed(run_dir: Path, docs, config, sets, probe: bool):
     prompt_set = load_prompts(None, strings)
     check_models(cfg, probe)
     check_cache(cfg)
-    declare([getattr(cfg.models, r).api_key_env for r in ROLES])
+    declare([s.api_key_env for _, _, s in role_specs(cfg.models)])
     dropped = drop_torn_tails(run_dir)
     state = read_progress(run_dir, cfg, [d.id for d in documents])
     note = {

@@ -14,7 +14,7 @@ import itertools
 import os
 from typing import Any
 
-from workbench.config import ROLES, RunConfig
+from workbench.config import ROLES, RunConfig, role_specs
 from workbench.errors import ConfigError
 from workbench.inputs import Document, PromptSet
 from workbench.records import RoundRecord
@@ -28,14 +28,15 @@ def worker_config(
     data["engine"] = "local"
     data["concurrency"] = max(1, cfg.concurrency // workers)
     for role in ROLES:
-        spec = data["models"][role]
-        for key in ("max_concurrency", "rpm", "tpm"):
-            if spec.get(key) is not None:
-                spec[key] = (
-                    max(1, spec[key] // workers)
-                    if key == "max_concurrency"
-                    else spec[key] / workers
-                )
+        value = data["models"][role]
+        for spec in value if isinstance(value, list) else [value]:
+            for key in ("max_concurrency", "rpm", "tpm"):
+                if spec.get(key) is not None:
+                    spec[key] = (
+                        max(1, spec[key] // workers)
+                        if key == "max_concurrency"
+                        else spec[key] / workers
+                    )
     spent = {"usd": spent_usd, "tokens": spent_tokens}
     for key in ("usd", "tokens"):
         if data["budget"].get(key) is not None:
@@ -46,7 +47,7 @@ def worker_config(
 
 def _env_for_workers(cfg: RunConfig) -> dict[str, str]:
     """Only what workers need: the named key variables and the workbench's own settings."""
-    names = {getattr(cfg.models, r).api_key_env for r in ROLES} - {None}
+    names = {s.api_key_env for _, _, s in role_specs(cfg.models)} - {None}
     names |= {n for n in os.environ if n.startswith(("LITELLM_", "WORKBENCH_"))}
     return {n: os.environ[n] for n in names if n in os.environ}
 

@@ -99,8 +99,9 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                 judges = config.rollouts * (
                     config.rubric.max_criteria if config.judge_mode == "per_criterion" else 1
                 )
-                for _ in range(judges):
-                    _structured(bound, "judge", models.judge, judge_prompt)
+                for judge in models.specs("judge"):
+                    for _ in range(judges):
+                        _structured(bound, "judge", judge, judge_prompt)
     return bound
 
 

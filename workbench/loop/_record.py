@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from workbench.loop._acceptance import Verdict, mean
+from workbench.loop._agreement import round_agreement
 from workbench.records import RoundRecord, rounded
 from workbench.roles import feedback_line
 
@@ -18,6 +19,8 @@ def round_record(
     weak_scores = [a.score for a in weak] or None
     strong_scores = [a.score for a in strong] or None
     wm, sm = mean(weak_scores), mean(strong_scores)
+    n_criteria = len(task.rubric) if task else 0
+    agreement = round_agreement([*weak, *strong], n_criteria, env.config.judge_panel)
     return RoundRecord(
         doc_id=doc.id,
         parent=doc.parent,
@@ -44,6 +47,8 @@ def round_record(
         weak_rollouts=weak,
         strong_rollouts=strong,
         decided_after=decided_after or {"weak": len(weak), "strong": len(strong)},
+        agreement=agreement,
+        low_agreement=[a.criterion for a in agreement if a.low],
         ts=time.time(),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from workbench.config import ROLES, ModelSpec, RunConfig
+from workbench.config import ModelSpec, RunConfig, role_specs
 from workbench.errors import ConfigError
 
 _LOCAL_PROVIDERS = ("sim/", "local/")
@@ -14,8 +14,8 @@ _LOCAL_PROVIDERS = ("sim/", "local/")
 def check_models(config: RunConfig, probe_endpoints: bool = True, keys: bool = True) -> list[str]:
     """Raise ConfigError for a role that cannot be called; return warnings worth showing.
     `keys=False` (a dry run, which calls nothing) skips the key checks."""
-    for role in ROLES:
-        check_spec(getattr(config.models, role), f"models.{role}", keys)
+    for where, _, spec in role_specs(config.models):
+        check_spec(spec, where, keys)
     if probe_endpoints:
         check_endpoints(config)
     check_budget_prices(config)
@@ -58,11 +58,10 @@ def check_budget_prices(config: RunConfig) -> None:
         return
     from workbench.model._pricing import prices
 
-    for role in ROLES:
-        spec = getattr(config.models, role)
+    for where, _, spec in role_specs(config.models):
         if prices(spec) is None:
             raise ConfigError(
-                f"budget.usd needs a price for models.{role} ({spec.model}); set its input_cost_per_token "
+                f"budget.usd needs a price for {where} ({spec.model}); set its input_cost_per_token "
                 "and output_cost_per_token, or use budget.tokens"
             )
 
@@ -73,16 +72,16 @@ def check_endpoints(config: RunConfig, timeout_s: float = 3.0) -> None:
     from workbench.model._probe import _unreachable
 
     seen: set[str] = set()
-    for role in ROLES:
-        base = getattr(config.models, role).api_base
+    for where, _, spec in role_specs(config.models):
+        base = spec.api_base
         if not base or base in seen:
             continue
         seen.add(base)
         why = _unreachable(base, timeout_s)
         if why is not None:
             if why.startswith("api_base"):
-                raise ConfigError(f"models.{role}.{why}")
-            raise ConfigError(f"models.{role}: {why}")
+                raise ConfigError(f"{where}.{why}")
+            raise ConfigError(f"{where}: {why}")
 
 
 def _missing_keys(model: str, where: str) -> list[str]:
@@ -117,12 +116,15 @@ def family(model: str) -> str:
 
 
 def diversity_warnings(config: RunConfig) -> list[str]:
-    judge, strong = config.models.judge, config.models.strong
-    if judge.model.startswith("sim/") and strong.model.startswith("sim/"):
-        return []
-    if family(judge.model) == family(strong.model):
-        return [
-            f"judge ({judge.model}) and strong solver ({strong.model}) are the same model family "
-            f"({family(judge.model)}): a judge tends to favour its own family's answers"
-        ]
-    return []
+    """A warning for every judge (each panel member) of the strong solver's model family."""
+    strong = config.models.strong
+    out = []
+    for judge in config.models.specs("judge"):
+        if judge.model.startswith("sim/") and strong.model.startswith("sim/"):
+            continue
+        if family(judge.model) == family(strong.model):
+            out.append(
+                f"judge ({judge.model}) and strong solver ({strong.model}) are the same model "
+                f"family ({family(judge.model)}): a judge tends to favour its own family's answers"
+            )
+    return out

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.config import ROLES, ModelSpec, Retry, RunConfig
+from workbench.config import ModelSpec, Retry, RunConfig, role_specs
 from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
 from workbench.model._client import ModelClient
 from workbench.model._failures import context_window
@@ -102,14 +102,14 @@ def endpoints(config: RunConfig) -> list[tuple[ModelSpec, list[str]]]:
     """Distinct (model, api_base) among the roles, each with the roles using it; in-process
     models are left out."""
     found: dict[tuple[str, str | None], tuple[ModelSpec, list[str]]] = {}
-    for role in ROLES:
-        spec = getattr(config.models, role)
+    for _, role, spec in role_specs(config.models):
         if spec.model.startswith(_IN_PROCESS):
             continue
         key = (spec.model, spec.api_base)
         if key not in found:
             found[key] = (spec, [])
-        found[key][1].append(role)
+        if role not in found[key][1]:
+            found[key][1].append(role)
     return list(found.values())
 
 

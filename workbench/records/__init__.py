@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workbench.records._jsonl import Appender, dumps, read_jsonl, write_json_atomic
 from workbench.records._lock import RunLock
+from workbench.records._panel import CriterionAgreement, MemberGrade
 from workbench.records._read import read_records, read_summary
 from workbench.records._resume import (
     RESUMABLE,
@@ -52,6 +53,8 @@ __all__ = [
     "RESUMABLE",
     "Review",
     "Rollout",
+    "CriterionAgreement",
+    "MemberGrade",
     "RoundRecord",
     "Run",
     "RunLock",

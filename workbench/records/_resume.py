@@ -59,6 +59,14 @@ def drop_torn_tails(run_dir: Path) -> int:
     return dropped
 
 
+def _members(value: Any) -> list[dict[str, Any]]:
+    return value if isinstance(value, list) else [value]
+
+
+def _fixed(spec: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items() if k not in RESUMABLE_PER_ROLE}
+
+
 def check_compatible(stored: RunConfig, new: RunConfig) -> None:
     """Refuse to resume when anything that decides what is generated has changed."""
     a, b = stored.resolved().model_dump(mode="json"), new.resolved().model_dump(mode="json")
@@ -68,11 +76,15 @@ def check_compatible(stored: RunConfig, new: RunConfig) -> None:
             continue
         if key == "models":
             for role in ROLES:
-                for k in sorted(set(a[key][role]) | set(b[key][role])):
-                    if k not in RESUMABLE_PER_ROLE and a[key][role].get(k) != b[key][role].get(k):
-                        changed.append(
-                            f"models.{role}.{k}: {a[key][role].get(k)!r} -> {b[key][role].get(k)!r}"
-                        )
+                old, new = a[key][role], b[key][role]
+                if isinstance(old, list) or isinstance(new, list):
+                    old, new = _members(old), _members(new)
+                    if [_fixed(m) for m in old] != [_fixed(m) for m in new]:
+                        changed.append(f"models.{role}: the judge panel changed")
+                    continue
+                for k in sorted(set(old) | set(new)):
+                    if k not in RESUMABLE_PER_ROLE and old.get(k) != new.get(k):
+                        changed.append(f"models.{role}.{k}: {old.get(k)!r} -> {new.get(k)!r}")
         elif a.get(key) != b.get(key):
             changed.append(f"{key}: {a.get(key)!r} -> {b.get(key)!r}")
     if changed:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from workbench.records._panel import CriterionAgreement, MemberGrade
 from workbench.roles import Criterion, QualityCheck, Task
 
 FORMAT_VERSION = 1
@@ -54,6 +55,8 @@ class Rollout(Record):
     """raw_score clipped to [0, 1]; what acceptance uses."""
     flags: list[str] = Field(default_factory=list)
     """Judge output problems that were repaired (skipped criteria, out-of-range credit)."""
+    panel: list[MemberGrade] = Field(default_factory=list)
+    """With a judge panel: each member's grades (`met` is their combination); else empty."""
 
 
 class Quality(QualityCheck):
@@ -106,6 +109,11 @@ class RoundRecord(Record):
     """How many weak and strong rollouts settled the verdict (the feedback's statistics use these)."""
     raw: str | None = None
     """Raw model output that could not be used (error rounds only)."""
+    agreement: list[CriterionAgreement] = Field(default_factory=list)
+    """With a judge panel: the members' agreement per criterion over this round's answers;
+    empty with a single judge (and in records written before panels)."""
+    low_agreement: list[int] = Field(default_factory=list)
+    """With a judge panel: the criteria (1-based) whose agreement is flagged as low."""
     repairs: list[str] = Field(default_factory=list)
     """Fixes the workbench applied to the challenger's task (dropped negative criteria, clipped
     weights or text, extra criteria dropped): the task's own `repairs`, filled in from it when

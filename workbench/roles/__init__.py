@@ -16,6 +16,7 @@ from workbench.roles._challenger import (
 from workbench.roles._env import Env
 from workbench.roles._feedback import EMPTY, GROUPS, feedback_groups, feedback_line
 from workbench.roles._fence import FENCE_NAMES, draw_boundary, fence, neutralise
+from workbench.roles._agreement import Agreement, criterion_verdicts, fleiss, low_agreement
 from workbench.roles._judge import (
     CriterionGrade,
     JudgeOutput,
@@ -26,6 +27,7 @@ from workbench.roles._judge import (
     normalize_grades,
 )
 from workbench.roles._output import ModelOutput
+from workbench.roles._panel import combine, panel_grade
 from workbench.roles._prompts import SAMPLE_VARIABLES, load_prompts
 from workbench.roles._scoring import answer_score, benchmark_score, clip01, raw_score
 from workbench.roles._solver import solve
@@ -43,6 +45,12 @@ from workbench.roles._verifier import QualityCheck, quality_schema, verify
 
 __all__ = [
     "EMPTY",
+    "Agreement",
+    "combine",
+    "criterion_verdicts",
+    "fleiss",
+    "low_agreement",
+    "panel_grade",
     "FENCE_NAMES",
     "GROUPS",
     "SAMPLE_VARIABLES",

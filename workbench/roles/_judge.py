@@ -16,6 +16,7 @@ from workbench.model import CallMeta, ModelClient
 from workbench.roles._challenger import Task
 from workbench.roles._env import Env
 from workbench.roles._output import ModelOutput
+from workbench.roles._panel import panel_grade
 from workbench.roles._schema import _object, _string
 from workbench.roles._variables import (
     content_boundary,
@@ -163,18 +164,29 @@ async def grade(
 
 async def judge(
     env: Env, side: str, doc_id: str, rnd: int, task: Task, answer: str, rollout: int
-) -> tuple[list[float], list[str]]:
-    """The loop's judge: one rollout's answer against its task's rubric."""
-    return await grade(
-        env.client,
-        env.prompts,
-        env.config.models.judge,
-        CallMeta("judge", doc_id, rnd, rollout, side=side),
-        context=task.context,
-        question=task.question,
-        answer=answer,
-        rubric=[c.model_dump() for c in task.rubric],
-        partial_credit=env.config.partial_credit,
-        per_criterion=env.config.judge_mode != "per_answer",
-        boundary=task_boundary(env.config.seed, doc_id, rnd, "judge"),
-    )
+) -> tuple[list[float], list[str], list[tuple[str, list[float] | None]]]:
+    """The loop's judge: one rollout's answer against its task's rubric. Returns the credit,
+    the repair flags and, for a judge panel, each member's (model, credits or None when it
+    abstained); with a single judge that list is empty."""
+    config = env.config
+
+    def one(spec: ModelSpec):
+        return grade(
+            env.client,
+            env.prompts,
+            spec,
+            CallMeta("judge", doc_id, rnd, rollout, side=side),
+            context=task.context,
+            question=task.question,
+            answer=answer,
+            rubric=[c.model_dump() for c in task.rubric],
+            partial_credit=config.partial_credit,
+            per_criterion=config.judge_mode != "per_answer",
+            boundary=task_boundary(config.seed, doc_id, rnd, "judge"),
+        )
+
+    if not config.models.panel:
+        met, flags = await one(config.models.judge)
+        return met, flags, []
+    rule = config.judge_panel.rule(config.partial_credit)
+    return await panel_grade(config.models.specs("judge"), one, rule)
