@@ -1,0 +1,113 @@
+"""A judge panel end to end through the CLI, over served simulators: two honest judges (the
+`workbench serve --model sim` judge and a second honest one under its own name) and one that
+marks every criterion met. The lenient member's disagreement is recorded and flagged, and the
+majority holds: the panel decides exactly as the honest judge alone does."""
+
+import json
+
+import pytest
+
+from tests.support import DOCS, cli
+from tests.support.panel_server import HONEST, LENIENT, PanelServer
+
+pytestmark = pytest.mark.slow
+
+DOC_IDS = ("article-i", "article-iii")
+
+
+@pytest.fixture(scope="module")
+def panel_server():
+    server = PanelServer()
+    yield server
+    server.stop()
+
+
+def _toml(members: list[tuple[str, str]], extra: str = "") -> str:
+    lines = ["max_rounds = 3", "rollouts = 3", extra]
+    for model, base in members:
+        lines += ["[[models.judge]]", f'model = "{model}"', f'api_base = "{base}"']
+    return "\n".join(lines) + "\n"
+
+
+def _run(tmp_path, name: str, config_text: str, suffix: str = "toml"):
+    config = tmp_path / f"{name}.{suffix}"
+    config.write_text(config_text)
+    out = tmp_path / name
+    docs = [str(DOCS / f"{d}.txt") for d in DOC_IDS]
+    result = cli("run", *docs, "--config", str(config), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rounds = [json.loads(line) for line in (out / "rounds.jsonl").read_text().splitlines()]
+    calls = [json.loads(line) for line in (out / "calls.jsonl").read_text().splitlines()]
+    return rounds, calls, result
+
+
+def _decisions(rounds):
+    return [(r["doc_id"], r["round"], r["decision"], r["weak_scores"], r["strong_scores"]) for r in rounds]
+
+
+def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
+    tmp_path, sim_server, panel_server
+):
+    honest = [("openai/judge", sim_server.api_base)]
+    single, _, _ = _run(tmp_path, "single", _toml(honest))
+    members = honest + [
+        (f"openai/{HONEST}", panel_server.api_base),
+        (f"openai/{LENIENT}", panel_server.api_base),
+    ]
+    rounds, calls, result = _run(tmp_path, "panel", _toml(members))
+
+    # The majority holds: the lenient member changes no verdict and no score.
+    assert _decisions(rounds) == _decisions(single)
+    assert all(not r["agreement"] and not r["low_agreement"] for r in single)
+
+    # Every member graded every answer, each call recorded under the member's model.
+    judged = {m: [c for c in calls if c["role"] == "judge" and c["model"] == m] for m, _ in members}
+    assert all(judged.values()), {m: len(c) for m, c in judged.items()}
+    rollouts = [a for r in rounds for a in r["weak_rollouts"] + r["strong_rollouts"]]
+    assert rollouts and all([m["judge"] for m in a["panel"]] == [m for m, _ in members] for a in rollouts)
+
+    # Weak answers the lenient member passed and the honest two did not: still not met.
+    overruled = [
+        a
+        for a in rollouts
+        if a["side"] == "weak" and a["panel"][2]["met"] and min(a["met"]) == 0
+        and all(a["panel"][0]["met"][i] == 0 == a["panel"][1]["met"][i] for i, m in enumerate(a["met"]) if m == 0)
+    ]
+    assert overruled, "no weak answer was overruled: the test proves nothing"
+    assert all(all(v == 1.0 for v in a["panel"][2]["met"]) for a in rollouts)
+
+    # Disagreement is measured and flagged per criterion.
+    graded = [r for r in rounds if r["weak_rollouts"] or r["strong_rollouts"]]
+    assert graded and all(len(r["agreement"]) == len(r["task"]["rubric"]) for r in graded)
+    flagged = [r for r in graded if r["low_agreement"]]
+    assert flagged
+    for r in flagged:
+        for a in r["agreement"]:
+            assert a["low"] == (a["criterion"] in r["low_agreement"])
+            if a["low"]:
+                assert a["agreement"] < 0.8 or (a["kappa"] is not None and a["kappa"] < 0.4)
+
+
+def test_two_judge_panel_tie_is_not_met(tmp_path, sim_server, panel_server):
+    """An honest and a lenient judge: every disagreement is a tie, and a tie is not met."""
+    config = json.dumps(
+        {
+            "max_rounds": 3,
+            "rollouts": 3,
+            "judge_panel": {"combine": "majority", "min_agreement": 0.9},
+            "models": {
+                "judge": [
+                    {"model": "openai/judge", "api_base": sim_server.api_base},
+                    {"model": f"openai/{LENIENT}", "api_base": panel_server.api_base},
+                ]
+            },
+        }
+    )
+    single, _, _ = _run(tmp_path, "single2", _toml([("openai/judge", sim_server.api_base)]))
+    rounds, _, _ = _run(tmp_path, "pair", config, "json")
+    assert _decisions(rounds) == _decisions(single)
+    ties = [
+        a for r in rounds for a in r["weak_rollouts"] if a["panel"] and a["panel"][0]["met"] != a["panel"][1]["met"]
+    ]
+    assert ties and all(m == min(h, ll) for a in ties for m, h, ll in zip(a["met"], a["panel"][0]["met"], a["panel"][1]["met"]))
+    assert any(r["low_agreement"] for r in rounds)
