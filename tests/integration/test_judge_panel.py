@@ -4,6 +4,7 @@ marks every criterion met. The lenient member's disagreement is recorded and fla
 majority holds: the panel decides exactly as the honest judge alone does."""
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -42,7 +43,10 @@ def _run(tmp_path, name: str, config_text: str, suffix: str = "toml"):
 
 
 def _decisions(rounds):
-    return [(r["doc_id"], r["round"], r["decision"], r["weak_scores"], r["strong_scores"]) for r in rounds]
+    return [
+        (r["doc_id"], r["round"], r["decision"], r["weak_scores"], r["strong_scores"])
+        for r in rounds
+    ]
 
 
 def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
@@ -54,27 +58,30 @@ def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
         (f"openai/{HONEST}", panel_server.api_base),
         (f"openai/{LENIENT}", panel_server.api_base),
     ]
-    rounds, calls, result = _run(tmp_path, "panel", _toml(members))
+    rounds, calls, _ = _run(tmp_path, "panel", _toml(members))
 
     # The majority holds: the lenient member changes no verdict and no score.
     assert _decisions(rounds) == _decisions(single)
     assert all(not r["agreement"] and not r["low_agreement"] for r in single)
 
     # Every member graded every answer, each call recorded under the member's model.
-    judged = {m: [c for c in calls if c["role"] == "judge" and c["model"] == m] for m, _ in members}
-    assert all(judged.values()), {m: len(c) for m, c in judged.items()}
+    firsts = Counter(c["model"] for c in calls if c["role"] == "judge" and c["reask"] == 0)
+    assert set(firsts) == {m for m, _ in members} and len(set(firsts.values())) == 1, firsts
     rollouts = [a for r in rounds for a in r["weak_rollouts"] + r["strong_rollouts"]]
-    assert rollouts and all([m["judge"] for m in a["panel"]] == [m for m, _ in members] for a in rollouts)
+    assert rollouts and all(
+        [m["judge"] for m in a["panel"]] == [m for m, _ in members] for a in rollouts
+    )
+    assert all(all(v == 1.0 for v in a["panel"][2]["met"]) for a in rollouts)
 
-    # Weak answers the lenient member passed and the honest two did not: still not met.
+    # Criteria of weak answers the lenient member passed and the honest two did not: not met.
     overruled = [
-        a
+        (a, i)
         for a in rollouts
-        if a["side"] == "weak" and a["panel"][2]["met"] and min(a["met"]) == 0
-        and all(a["panel"][0]["met"][i] == 0 == a["panel"][1]["met"][i] for i, m in enumerate(a["met"]) if m == 0)
+        for i, (x, y) in enumerate(zip(a["panel"][0]["met"], a["panel"][1]["met"], strict=True))
+        if a["side"] == "weak" and x == y == 0.0
     ]
     assert overruled, "no weak answer was overruled: the test proves nothing"
-    assert all(all(v == 1.0 for v in a["panel"][2]["met"]) for a in rollouts)
+    assert all(a["met"][i] == 0.0 for a, i in overruled)
 
     # Disagreement is measured and flagged per criterion.
     graded = [r for r in rounds if r["weak_rollouts"] or r["strong_rollouts"]]
@@ -107,7 +114,13 @@ def test_two_judge_panel_tie_is_not_met(tmp_path, sim_server, panel_server):
     rounds, _, _ = _run(tmp_path, "pair", config, "json")
     assert _decisions(rounds) == _decisions(single)
     ties = [
-        a for r in rounds for a in r["weak_rollouts"] if a["panel"] and a["panel"][0]["met"] != a["panel"][1]["met"]
+        a
+        for r in rounds
+        for a in r["weak_rollouts"]
+        if a["panel"] and a["panel"][0]["met"] != a["panel"][1]["met"]
     ]
-    assert ties and all(m == min(h, ll) for a in ties for m, h, ll in zip(a["met"], a["panel"][0]["met"], a["panel"][1]["met"]))
+    assert ties
+    for a in ties:
+        honest, lenient = a["panel"][0]["met"], a["panel"][1]["met"]
+        assert a["met"] == [min(h, x) for h, x in zip(honest, lenient, strict=True)]
     assert any(r["low_agreement"] for r in rounds)

@@ -212,9 +212,7 @@ async def _grade_task(
 
     async def one(index: int, kind: str, text: str) -> GradedAnswer:
         try:
-            met, flags, _ = await judge(
-                env, SIDE, task.doc_id, task.round, task.task, text, index
-            )
+            met, flags, _ = await judge(env, SIDE, task.doc_id, task.round, task.task, text, index)
         except StopRun as exc:
             return GradedAnswer(task.id, kind, text, None, error=f"stopped ({exc.status}): {exc}")
         except (ModelOutputError, ProviderError) as exc:

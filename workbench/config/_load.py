@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from workbench.config._model_spec import ROLES, Models
+from workbench.config._model_spec import PANEL_TAGS, ROLES, Models
 from workbench.config._run_config import RunConfig
 from workbench.config._thresholds import check_reachable
 from workbench.errors import ConfigError
@@ -130,7 +130,9 @@ def _load_yaml(text: str, path: Path) -> Any:
 
 def _one_line(exc: Any) -> str:
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+    loc = ".".join(
+        str(p) for p in err["loc"] if not str(p).startswith("function-") and p not in PANEL_TAGS
+    )
     if err["type"] == "extra_forbidden" and loc.endswith("api_key"):
         return f"config: {loc}: keys never go in a config; set api_key_env to the variable's name"
     if err["type"] == "extra_forbidden":

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 ROLES = ("challenger", "verifier", "weak", "strong", "judge")
 
@@ -90,6 +98,15 @@ class ModelSpec(Strict):
         return value
 
 
+PANEL_TAGS = ("single", "panel")
+"""Names pydantic puts in an error's location for the two shapes of `models.judge`."""
+
+JudgeSpec = Annotated[
+    Annotated[ModelSpec, Tag("single")] | Annotated[list[ModelSpec], Tag("panel")],
+    Discriminator(lambda v: "panel" if isinstance(v, list) else "single"),
+]
+
+
 class Models(Strict):
     """The model behind each of the five roles (defaults: the offline simulator, with
     completion caps well above what it writes, so dry-run bounds stay meaningful)."""
@@ -102,7 +119,7 @@ class Models(Strict):
     """The model to be trained; sees context and question only."""
     strong: ModelSpec = ModelSpec(model="sim/strong", max_tokens=512)
     """A stronger model (or the same one with privileged information)."""
-    judge: ModelSpec | list[ModelSpec] = ModelSpec(model="sim/judge", max_tokens=512)
+    judge: JudgeSpec = ModelSpec(model="sim/judge", max_tokens=512)
     """Grades answers criterion by criterion, without the reference answer. A list of two or
     more models (best of different families) is a judge panel: every member grades every
     answer and `judge_panel.combine` decides each criterion; a one-element list is that one

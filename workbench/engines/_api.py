@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from workbench.config import ROLES, RunConfig, deep_merge, load_config, role_specs
+from workbench.config import RunConfig, deep_merge, load_config, role_specs
 from workbench.engines._client import make_client, open_cache
 from workbench.engines._documents import check_fit, read_documents
 from workbench.errors import RunDirError, StopRun, WorkbenchError

@@ -5,6 +5,7 @@ untrusted text reaches a template fenced (`_fence`, `_variables`)."""
 
 from __future__ import annotations
 
+from workbench.roles._agreement import Agreement, criterion_verdicts, fleiss, low_agreement
 from workbench.roles._challenger import (
     Criterion,
     Task,
@@ -16,7 +17,6 @@ from workbench.roles._challenger import (
 from workbench.roles._env import Env
 from workbench.roles._feedback import EMPTY, GROUPS, feedback_groups, feedback_line
 from workbench.roles._fence import FENCE_NAMES, draw_boundary, fence, neutralise
-from workbench.roles._agreement import Agreement, criterion_verdicts, fleiss, low_agreement
 from workbench.roles._judge import (
     CriterionGrade,
     JudgeOutput,
