@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench.analysis._agreement import agreement_chart, agreement_summary, panel_agreement
 from workbench.analysis._plots import (
     BINS,
     DECISION_COLORS,
@@ -42,6 +43,9 @@ __all__ = [
     "PUBLISHED_ROUNDS_PER_ACCEPTED",
     "SIDE_COLORS",
     "add_threshold_lines",
+    "agreement_chart",
+    "agreement_summary",
+    "panel_agreement",
     "as_records",
     "baseline_vs_agentic",
     "compare",

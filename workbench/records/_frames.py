@@ -43,9 +43,12 @@ def rounds_frame(records: list[dict[str, Any]]):
                 "quality_ok": None if quality is None else quality.get("ok"),
                 "weak_rollouts": r.get("weak_rollouts") or [],
                 "strong_rollouts": r.get("strong_rollouts") or [],
+                "agreement": r.get("agreement") or [],
+                "low_agreement": r.get("low_agreement") or [],
             }
         )
-    frame = pd.DataFrame(rows, columns=[*ROUND_COLUMNS, "weak_rollouts", "strong_rollouts"])
+    extra = ["weak_rollouts", "strong_rollouts", "agreement", "low_agreement"]
+    frame = pd.DataFrame(rows, columns=[*ROUND_COLUMNS, *extra])
     return frame.sort_values(["doc_id", "round"], kind="stable").reset_index(drop=True)
 
 

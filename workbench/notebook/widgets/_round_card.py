@@ -6,6 +6,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from workbench.notebook.widgets._panel_card import (
+    agreement_cells,
+    agreement_head,
+    agreement_note,
+    member_grades,
+)
 from workbench.records import Rollout, RoundRecord
 
 COLLAPSE = 240
@@ -80,12 +86,15 @@ def _grades(r: RoundRecord) -> str:
         cells = "".join(
             f"<td>{_credit(a.met[i] if i < len(a.met) else None)}</td>" for a in rollouts
         )
-        rows.append(f"<tr><td>{esc(c.criterion)}</td><td>{c.weight:+d}</td>{cells}</tr>")
+        rows.append(
+            f"<tr><td>{esc(c.criterion)}</td><td>{c.weight:+d}</td>{cells}"
+            f"{agreement_cells(r, i)}</tr>"
+        )
     scores = "".join(f"<td><b>{a.score:.2f}</b></td>" for a in rollouts)
     rows.append(f"<tr><td><i>score</i></td><td></td>{scores}</tr>")
     return (
         "<table class='wb-grades'><tr><th>criterion</th><th>weight</th>"
-        f"{head}</tr>{''.join(rows)}</table>"
+        f"{head}{agreement_head(r)}</tr>{''.join(rows)}</table>{agreement_note(r)}"
     )
 
 
@@ -95,7 +104,7 @@ def _answers(r: RoundRecord) -> str:
         flags = f" · flags: {esc(', '.join(a.flags))}" if a.flags else ""
         items.append(
             f"<div class='wb-answer'><span class='wb-label'>{a.side} answer {a.rollout + 1} · "
-            f"score {a.score:.2f}{flags}</span>{collapsible(a.answer)}</div>"
+            f"score {a.score:.2f}{member_grades(a)}{flags}</span>{collapsible(a.answer)}</div>"
         )
     if not items:
         return "<p class='wb-label'>no solver answered (the round ended before the solvers)</p>"
