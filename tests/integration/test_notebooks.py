@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 import workbench
-from tests.support import cli
+from tests.support import DOCS, cli
 from workbench import analysis
 from workbench.notebook import RECORD_MIME, records, run_notebook
 
@@ -96,6 +96,26 @@ def test_gap_analysis(workdir, default_run, tmp_path):
     streams = [o.get("text", "") for c in nb["cells"] for o in c.get("outputs", []) if "text" in o]
     assert not any("not JSON compliant" in "".join(t) for t in streams)
     assert len(figures(nb)) == 7
+    assert got["panel_agreement"]["criteria"] == 0  # one judge: no panel section chart
+
+
+def test_gap_analysis_with_a_judge_panel(workdir, tmp_path):
+    """A run whose panel has a lenient member: the agreement chart and flagged criteria."""
+    from tests.support.panel_server import LENIENT, PanelServer
+
+    server = PanelServer()
+    try:
+        judges = ["sim/judge", {"model": f"openai/{LENIENT}", "api_base": server.api_base}]
+        config = {"max_rounds": 3, "models": {"judge": judges}}
+        run = workbench.run(out=tmp_path / "panel", config=config, docs=[DOCS / "article-i.txt"])
+    finally:
+        server.stop()
+    nb, _ = execute("gap_analysis", workdir, run_dir=str(run.dir))
+    assert not errors(nb)
+    got = records(nb)["panel_agreement"]
+    expected = analysis.agreement_summary(analysis.panel_agreement(run.rounds))
+    assert got == expected and got["criteria"] > 0 and got["low"] > 0
+    assert len(figures(nb)) == 8
 
 
 def test_threshold_explorer(workdir, default_run):
