@@ -64,6 +64,13 @@ def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
     assert _decisions(rounds) == _decisions(single)
     assert all(not r["agreement"] and not r["low_agreement"] for r in single)
 
+    # The dataset card names every member.
+    out = tmp_path / "sft.jsonl"
+    exported = cli("export", str(tmp_path / "panel"), "--format", "sft", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    card = out.with_name(out.name + ".card.md").read_text()
+    assert all(f"| judge[{i}] | `{m}` |" in card for i, (m, _) in enumerate(members))
+
     # Every member graded every answer, each call recorded under the member's model.
     firsts = Counter(c["model"] for c in calls if c["role"] == "judge" and c["reask"] == 0)
     assert set(firsts) == {m for m, _ in members} and len(set(firsts.values())) == 1, firsts

@@ -196,7 +196,7 @@ def dataset_card(
 
     models = "\n".join(
         f"| {role} | `{spec['model']}` | {spec.get('api_base') or ''} |"
-        for role, spec in config["models"].items()
+        for role, spec in _members(config["models"])
     )
     prompts = "\n".join(
         f"| {role} | `{p['sha256'][:16]}` |" for role, p in header["prompts"].items()
@@ -272,3 +272,14 @@ def repairs_section(kept: list[dict[str, Any]], limit: int = 50) -> str:
     if len(repaired) > limit:
         lines.append(f"- … and {len(repaired) - limit} more")
     return "\n".join(lines)
+
+
+def _members(models: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(role, spec) per model; a judge panel's members as `judge[0]`, `judge[1]`..."""
+    out = []
+    for role, value in models.items():
+        if isinstance(value, list):
+            out += [(f"{role}[{i}]", spec) for i, spec in enumerate(value)]
+        else:
+            out.append((role, value))
+    return out
