@@ -58,7 +58,16 @@ def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
         (f"openai/{HONEST}", panel_server.api_base),
         (f"openai/{LENIENT}", panel_server.api_base),
     ]
-    rounds, calls, _ = _run(tmp_path, "panel", _toml(members))
+    rounds, calls, result = _run(tmp_path, "panel", _toml(members))
+    for model, _ in members:  # `workbench run` hints at auditing each member
+        assert f"hint: the judge {model} has no audit on record" in result.stderr
+        assert f"--judge {model}" in result.stderr
+    refused = cli("audit-judge", "--config", str(tmp_path / "panel.toml"))
+    assert refused.returncode != 0
+    assert refused.stderr.strip().splitlines() == [
+        "workbench: error: models.judge is a panel (openai/judge, openai/judge-b, openai/lenient): "
+        "audit one member at a time with --judge MODEL"
+    ]
 
     # The majority holds: the lenient member changes no verdict and no score.
     assert _decisions(rounds) == _decisions(single)
