@@ -58,7 +58,8 @@ def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
         (f"openai/{HONEST}", panel_server.api_base),
         (f"openai/{LENIENT}", panel_server.api_base),
     ]
-    rounds, calls, result = _run(tmp_path, "panel", _toml(members))
+    # quorum 2: when the honest two both reply junk, the lenient one alone does not decide.
+    rounds, calls, result = _run(tmp_path, "panel", _toml(members, "[judge_panel]\nquorum = 2"))
     for model, _ in members:  # `workbench run` hints at auditing each member
         assert f"hint: the judge {model} has no audit on record" in result.stderr
         assert f"--judge {model}" in result.stderr

@@ -20,6 +20,10 @@ class JudgePanel(Strict):
     (a tie is not met; with partial credit a member's credit counts as met from 0.5);
     `mean`: the mean of the members' credits. None (default): `mean` with
     `partial_credit`, else `majority`."""
+    quorum: int = Field(default=1, ge=1)
+    """Fewest members that must grade an answer (a member whose reply is unusable abstains);
+    with fewer, the grade is an error, as an unusable reply is for a single judge. 1: only
+    when every member abstains. At most the panel's size."""
     min_agreement: float = Field(default=0.8, ge=0, le=1)
     """A criterion whose percent agreement over the round (the mean share of member pairs that
     agree on an answer) is below this is flagged in the round record."""

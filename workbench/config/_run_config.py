@@ -237,6 +237,16 @@ class RunConfig(Strict):
         data["documents"] = documents | {"max_chars": limits["max_doc_chars"]}
         return data
 
+    @model_validator(mode="after")
+    def _quorum_fits_the_panel(self) -> RunConfig:
+        members = len(self.models.specs("judge"))
+        if self.models.panel and self.judge_panel.quorum > members:
+            raise ValueError(
+                f"judge_panel.quorum ({self.judge_panel.quorum}) is more than the panel's "
+                f"{members} members"
+            )
+        return self
+
     @property
     def limits(self) -> Any:
         """Deprecated: `limits.max_doc_chars` reads `documents.max_chars` (for code written

@@ -189,4 +189,5 @@ async def judge(
         met, flags = await one(config.models.judge)
         return met, flags, []
     rule = config.judge_panel.rule(config.partial_credit)
-    return await panel_grade(config.models.specs("judge"), one, rule)
+    members = config.models.specs("judge")
+    return await panel_grade(members, one, rule, config.judge_panel.quorum)

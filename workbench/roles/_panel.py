@@ -33,11 +33,15 @@ def combine(members: Sequence[Sequence[float] | None], rule: str) -> list[float]
 
 
 async def panel_grade(
-    members: Sequence[ModelSpec], one: Callable[[ModelSpec], Awaitable[Grades]], rule: str
+    members: Sequence[ModelSpec],
+    one: Callable[[ModelSpec], Awaitable[Grades]],
+    rule: str,
+    quorum: int = 1,
 ) -> tuple[list[float], list[str], list[tuple[str, list[float] | None]]]:
     """Every member grades at once (`one(spec)` is that member's `grade()`); returns the
     combined credit, the flags (each member's repairs and abstentions, named), and per member
-    (model, credits or None when it abstained)."""
+    (model, credits or None when it abstained). Fewer than `quorum` graders (at least one):
+    ModelOutputError, as for a single judge's unusable reply."""
     results = await asyncio.gather(*(one(s) for s in members), return_exceptions=True)
     flags: list[str] = []
     votes: list[tuple[str, list[float] | None]] = []
@@ -53,7 +57,15 @@ async def panel_grade(
             met, member_flags = result
             flags.extend(f"judge {spec.model}: {f}" for f in member_flags)
             votes.append((spec.model, met))
-    if len(failures) == len(members):
+    graded = len(members) - len(failures)
+    if graded < max(1, quorum):
         first = failures[0]
-        raise ModelOutputError(f"every panel member abstained; first: {first}", first.raw)
+        what = (
+            "every panel member abstained"
+            if not graded
+            else (
+                f"only {graded} of {len(members)} panel members graded (judge_panel.quorum {quorum})"
+            )
+        )
+        raise ModelOutputError(f"{what}; first: {first}", first.raw)
     return combine([m for _, m in votes], rule), flags, votes

@@ -92,6 +92,7 @@ def test_combine_default_follows_partial_credit():
         (["models.judge=[]"], "at least one model"),
         (['judge_panel.combine="median"'], "judge_panel.combine"),
         (["judge_panel.min_agreement=2"], "judge_panel.min_agreement"),
+        (['models.judge=["openai/a", "openai/b"]', "judge_panel.quorum=3"], "more than the"),
         (
             ['models.judge=["openai/a", {"model": "openai/b", "tempreature": 1}]'],
             "unknown config key 'models.judge.1.tempreature'",

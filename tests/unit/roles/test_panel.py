@@ -76,3 +76,17 @@ def test_panel_grade_provider_failures_are_not_abstentions():
     )
     with pytest.raises(ProviderError):
         run_async(panel_grade(SPECS, one, "majority"))
+
+
+def test_a_quorum_turns_too_many_abstentions_into_an_error():
+    one = _members(
+        {
+            "openai/a": ModelOutputError("bad", raw="x"),
+            "anthropic/b": ModelOutputError("bad", raw="y"),
+            "gemini/c": ([1.0], []),
+        }
+    )
+    met, _, _ = run_async(panel_grade(SPECS, one, "majority", quorum=1))
+    assert met == [1.0]  # the one grader left decides
+    with pytest.raises(ModelOutputError, match=r"only 1 of 3 panel members graded"):
+        run_async(panel_grade(SPECS, one, "majority", quorum=2))
