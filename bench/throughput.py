@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 
 def start_server(latency: float) -> tuple[subprocess.Popen, str]:
-    from conftest import free_port, wait_for_port
+    from tests.support import free_port, wait_for_port
 
     port = free_port()
     proc = subprocess.Popen(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import ROLES, RunConfig, deep_merge, load_config
-from workbench.engines._client import make_client
+from workbench.engines._client import clients_used, make_client, pinned, run_clients
 from workbench.errors import ConfigError, RunDirError, StopRun, WorkbenchError
 from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
 from workbench.loop import run_documents
@@ -156,7 +156,8 @@ async def arun(
     if probed is not None:
         for record in probed.records:  # the probe's calls are the run's: recorded and budgeted
             writer.call(record)
-    client = make_client(cfg, writer, backend)
+    used = clients_used(writer.dir) if resume is not None else None
+    client = make_client(cfg, writer, backend, run_clients(cfg, probed, used))
     if probed is not None and probed.modes is not None:
         client.modes = probed.modes  # what the probe negotiated, even without a cache folder
     env = Env(cfg, prompt_set, client)
@@ -299,7 +300,7 @@ async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts
     if cfg.engine == "ray":
         from workbench.engines._ray import RayRounds
 
-        rounds = RayRounds(cfg, env.prompts, writer)
+        rounds = RayRounds(pinned(cfg, env.client.clients), env.prompts, writer)
     try:
         await run_documents(env, cfg.thresholds(), documents, writer, starts, rounds)
     except* StopRun as group:

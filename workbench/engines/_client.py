@@ -1,17 +1,26 @@
-"""The run's model client, built from the config (the local and Ray engines both use it)."""
+"""The run's model client, built from the config (the local and Ray engines both use it), and
+which client (`http` or `litellm`) carries each model's calls."""
 
 from __future__ import annotations
 
-from workbench.config import RunConfig
-from workbench.model import Backend, ModelClient
+from pathlib import Path
+
+from workbench.config import ROLES, RunConfig
+from workbench.model import Backend, ModelClient, Probe, choose_client, endpoint_key
 from workbench.model._cache import CallCache
 from workbench.model._cache import default_path as default_cache_path
 from workbench.model.guards import Budget, CircuitBreaker
-from workbench.records import RunWriter
+from workbench.records import RunWriter, read_jsonl
 
 
-def make_client(cfg: RunConfig, writer: RunWriter, backend: Backend | None) -> ModelClient:
-    """The run's model client: cache, retries, breaker and budget from the config."""
+def make_client(
+    cfg: RunConfig,
+    writer: RunWriter,
+    backend: Backend | None,
+    clients: dict[str, str] | None = None,
+) -> ModelClient:
+    """The run's model client: cache, retries, breaker and budget from the config; `clients`
+    from `run_clients`."""
     cache = CallCache(cfg.cache.path or default_cache_path()) if cfg.cache.enabled else None
     spent = writer.tally
     return ModelClient(
@@ -23,4 +32,45 @@ def make_client(cfg: RunConfig, writer: RunWriter, backend: Backend | None) -> M
         retry=cfg.retry,
         breaker=CircuitBreaker(cfg.circuit_breaker.window, cfg.circuit_breaker.failure_ratio),
         budget=Budget(cfg.budget.usd, cfg.budget.tokens, spent.cost_usd, spent.paid_tokens),
+        clients=clients,
     )
+
+
+def run_clients(
+    cfg: RunConfig, probed: Probe | None, used: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The client of every role's endpoint: what `choose_client` makes of the probe's result;
+    for an endpoint the probe did not see (`--no-probe`, a resumed run), the client its
+    earlier calls in this run went over (`used`, by model), else the unprobed choice. Pure."""
+    out: dict[str, str] = {}
+    for role in ROLES:
+        spec = getattr(cfg.models, role)
+        result = probed.result_for(spec) if probed is not None else None
+        earlier = (used or {}).get(spec.model)
+        if result is None and spec.client == "auto" and earlier in ("http", "litellm"):
+            out[endpoint_key(spec)] = earlier
+        else:
+            out[endpoint_key(spec)] = choose_client(spec, result)
+    return out
+
+
+def clients_used(run_dir: Path) -> dict[str, str]:
+    """The client each model's last recorded call went over, from RUN_DIR/calls.jsonl."""
+    used: dict[str, str] = {}
+    for record in read_jsonl(Path(run_dir) / "calls.jsonl"):
+        if isinstance(record, dict) and record.get("client") in ("http", "litellm"):
+            used[str(record.get("model"))] = record["client"]
+    return used
+
+
+def pinned(cfg: RunConfig, clients: dict[str, str]) -> RunConfig:
+    """`cfg` with every `auto` client replaced by the one chosen (for Ray workers, which build
+    their own clients and must use the run's choice, not re-make it unprobed)."""
+    models = {}
+    for role in ROLES:
+        spec = getattr(cfg.models, role)
+        chosen = clients.get(endpoint_key(spec))
+        if spec.client == "auto" and chosen is not None:
+            spec = spec.model_copy(update={"client": chosen})
+        models[role] = spec
+    return cfg.model_copy(update={"models": cfg.models.model_copy(update=models)})

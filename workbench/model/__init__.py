@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from workbench.model._cache import CallCache, default_path
 from workbench.model._client import RAW_KEPT_CHARS, ModelClient
+from workbench.model._client_choice import Client, choose_client, first_try, worth_litellm
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
 from workbench.model._pricing import cost_usd, prices
@@ -12,12 +13,14 @@ from workbench.model._probe import Probe, ProbeResult, aprobe, format_table, mod
 from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
 from workbench.model._request import DEFAULT_COMPLETION_CAP, build_request, response_format
 from workbench.model._secrets import declare
+from workbench.model._structured import endpoint_key
 from workbench.model.backends._litellm import litellm_backend
 
 __all__ = [
     "Backend",
     "CallCache",
     "CallMeta",
+    "Client",
     "DEFAULT_COMPLETION_CAP",
     "MAX_REPLY_CHARS",
     "ModelClient",
@@ -31,11 +34,14 @@ __all__ = [
     "build_request",
     "check_models",
     "check_spec",
+    "choose_client",
     "cost_usd",
     "declare",
     "default_path",
+    "endpoint_key",
     "extract_json",
     "family",
+    "first_try",
     "format_table",
     "modes_for",
     "parse_model",
@@ -43,4 +49,5 @@ __all__ = [
     "prices",
     "probe",
     "response_format",
+    "worth_litellm",
 ]

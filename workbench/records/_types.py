@@ -185,6 +185,9 @@ class CallRecord(Record):
     structured_output: str | None = None
     """The structured-output mode the request asked for (`json_schema`, `json_object_schema`,
     `json_object`, `prompt`); None for free-text calls and records older than negotiation."""
+    client: Literal["http", "litellm"] | None = None
+    """What carried the call: `http` (the lean aiohttp path) or `litellm`; None when nothing was
+    sent (a cache hit), for a test backend, and in records older than the choice."""
 
 
 class Summary(Record):
