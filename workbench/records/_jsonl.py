@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -19,20 +21,26 @@ class Appender:
     Every line is flushed to the OS before `append` returns, so a killed process
     loses nothing. `fsync_every_s` = 0 also fsyncs every line (safe against power
     loss); a positive value fsyncs at most that often (and at close), for
-    high-rate logs such as calls.jsonl.
+    high-rate logs such as calls.jsonl. `background`: the fsync of each line runs on
+    a thread of its own right after the write (one fsync covers every line written
+    since the last), so a run's event loop never waits milliseconds for the disk.
     """
 
-    def __init__(self, path: Path, fsync_every_s: float = 0.0):
+    def __init__(self, path: Path, fsync_every_s: float = 0.0, background: bool = False):
         self.path = path
         self.fsync_every_s = fsync_every_s
         self._last_sync = time.monotonic()
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
+        self._syncer = _Syncer(self._file.fileno()) if background else None
 
     def append(self, record: Any) -> None:
         if hasattr(record, "model_dump"):
             record = record.model_dump(mode="json")
         self._file.write(dumps(record) + "\n")
         self._file.flush()
+        if self._syncer is not None:
+            self._syncer.wanted.set()
+            return
         now = time.monotonic()
         if now - self._last_sync >= self.fsync_every_s:
             os.fsync(self._file.fileno())
@@ -41,8 +49,36 @@ class Appender:
     def close(self) -> None:
         if not self._file.closed:
             self._file.flush()
+            if self._syncer is not None:
+                self._syncer.stop()
             os.fsync(self._file.fileno())
             self._file.close()
+
+
+class _Syncer(threading.Thread):
+    """Fsyncs a file descriptor whenever lines were written since its last fsync."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True, name="jsonl-fsync")
+        self.fd = fd
+        self.wanted = threading.Event()
+        self._stopping = False
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            # close() fsyncs once more and reports a real disk error there.
+            with contextlib.suppress(OSError):
+                os.fsync(self.fd)
+            if self._stopping:
+                return
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.wanted.set()
+        self.join()
 
 
 def numbered_lines(path: Path):

@@ -34,11 +34,12 @@ class RunWriter:
         self.dir = run_dir
         self.tally = tally
         self.started = time.time()
-        # Rounds and examples are fsynced one by one; the high-rate call log at most every second
-        # (each line is still flushed, so a killed process loses none; its replies are in the cache).
+        # Every line is flushed before it is reported (a killed process loses none). Rounds and
+        # examples are fsynced one by one, on a thread of their own so the event loop never waits
+        # for the disk; the high-rate call log at most every second (its replies are in the cache).
         self._calls = Appender(run_dir / "calls.jsonl", fsync_every_s=1.0)
-        self._rounds = Appender(run_dir / "rounds.jsonl")
-        self._accepted = Appender(run_dir / "accepted.jsonl")
+        self._rounds = Appender(run_dir / "rounds.jsonl", background=True)
+        self._accepted = Appender(run_dir / "accepted.jsonl", background=True)
         self.listeners: list[Any] = []
 
     @classmethod
