@@ -1,13 +1,14 @@
 """Throughput, CPU per call and memory of the loop over real HTTP, per client.
 
-    python bench/throughput.py [--latency 1.0] [--concurrency 512] [--docs 1200]
-                               [--seconds 15] [--memory 1000,3000,10000]
+    python bench/throughput.py [--latency 1.0] [--concurrency 512] [--docs 1000]
+                               [--litellm-docs 250] [--seconds 15] [--memory 1000,3000,10000]
 
 Starts the simulator behind an OpenAI-compatible server on 127.0.0.1 that answers every
 request after a fixed latency L, and measures side by side in one run, at concurrency C:
   - the sequential rate (one call at a time, as in the article's pseudocode);
-  - the workbench loop on the same N documents with `client = "litellm"`, `"http"` and
-    `"auto"` (the default: the probe confirms the lean path, which the run then takes);
+  - the workbench loop on N documents with `client = "http"` and `"auto"` (the default: the
+    probe confirms the lean path, which the run then takes), and with `client = "litellm"`
+    (on fewer documents, `--litellm-docs`: it is four times slower, and CPU-bound);
   - raw aiohttp: a bare loop of one aiohttp session at concurrency C replaying the loop's own
     requests (same bodies), the most this machine and server give;
   - LiteLLM's ceiling: a bare `litellm.acompletion` loop at concurrency C, same requests;
@@ -99,7 +100,9 @@ async def sequential_rate(api_base: str, calls: int = 5) -> float:
     return calls / (time.perf_counter() - t0)
 
 
-async def loop_rate(api_base: str, concurrency: int, docs: Path, tmp: Path, client: str):
+async def loop_rate(
+    api_base: str, concurrency: int, docs: Path, tmp: Path, client: str, n_docs: int
+):
     """The workbench loop with the default config (probe on, call cache on and fresh) and one
     `client`; returns its Rate and the requests it sent."""
     from workbench.config import sim_served
@@ -120,7 +123,7 @@ async def loop_rate(api_base: str, concurrency: int, docs: Path, tmp: Path, clie
     chosen = sorted({c.get("client") or "-" for c in records if c["role"] != "probe"})
     finished = [c["ts"] for c in records if c["role"] != "probe"]
     rate = Rate(
-        f"loop, client = {client:<7} (calls over {'/'.join(chosen)})",
+        f"loop, client = {client:<7} ({n_docs} docs, over {'/'.join(chosen)})",
         len(records),
         len(records) / wall,
         steady_rate(finished),
@@ -212,10 +215,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=1.0)
     parser.add_argument("--concurrency", type=int, default=512)
-    parser.add_argument("--docs", type=int, default=1200)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--litellm-docs", type=int, default=250)
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each bare loop")
     parser.add_argument(
-        "--clients", default="litellm,http,auto", help="which clients to run the loop with"
+        "--clients", default="http,auto,litellm", help="which clients to run the loop with"
     )
     parser.add_argument(
         "--memory", default="1000,3000,10000", help="document counts for the memory figure"
@@ -227,13 +231,17 @@ async def main() -> None:
     c = args.concurrency
     try:
         sequential = await sequential_rate(api_base)
-        docs = write_docs(args.docs, tmp / "docs.jsonl")
-        loops, requests = [], []
+        loops, requests, raw = [], [], None
         for client in args.clients.split(","):
-            rate, sent = await loop_rate(api_base, c, docs, tmp, client)
+            n = args.litellm_docs if client == "litellm" else args.docs
+            docs = write_docs(n, tmp / f"docs-{n}.jsonl")
+            rate, sent = await loop_rate(api_base, c, docs, tmp, client, n)
+            print(f"  measured: {rate}", flush=True)
             loops.append(rate)
-            requests = requests or sent
-        raw = await raw_aiohttp(api_base, c, args.seconds, requests)
+            if raw is None:  # right after the first loop, replaying its requests
+                requests = sent
+                raw = await raw_aiohttp(api_base, c, args.seconds, requests)
+                print(f"  measured: {raw}", flush=True)
         ceiling = await litellm_ceiling(api_base, c, args.seconds, requests)
     finally:
         server.terminate()
