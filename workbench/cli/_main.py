@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from workbench._version import __version__
-from workbench.cli import _check, _eval, _evolve, _export, _notebook, _report, _run, _serve
+from workbench.cli import _cache, _check, _eval, _evolve, _export, _notebook, _report, _run, _serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,4 +52,5 @@ COMMANDS = {
     "eval": _eval,
     "evolve": _evolve,
     "notebook": _notebook,
+    "cache": _cache,
 }

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 ROLES = ("challenger", "verifier", "weak", "strong", "judge")
 
 
-StructuredMode = Literal["json_schema", "json_object_schema", "json_object", "prompt"]
+StructuredMode = Literal[
+    "json_schema", "json_object_schema", "guided_json", "json_object", "prompt"
+]
 
 
 LITELLM_ONLY_EXTRA = frozenset(
@@ -49,7 +51,8 @@ class ModelSpec(Strict):
     """Per-call timeout in seconds."""
     structured_output: StructuredMode | None = None
     """How JSON output is requested: OpenAI json_schema, json_object with a schema
-    (llama.cpp server), plain json_object, or the schema in the prompt only. None
+    (llama.cpp server), vLLM's guided_json (in extra_body), plain json_object, or the schema
+    in the prompt only. None
     (default): negotiated, from json_schema down to whatever the endpoint accepts."""
     input_cost_per_token: float | None = Field(default=None, ge=0)
     """USD per prompt token, for models LiteLLM's price map does not know."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -12,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import ROLES, RunConfig, deep_merge, load_config
-from workbench.engines._client import clients_used, make_client, pinned, run_clients
-from workbench.errors import ConfigError, RunDirError, StopRun, WorkbenchError
-from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
+from workbench.engines._client import clients_used, make_client, open_cache, pinned, run_clients
+from workbench.engines._documents import check_fit, read_documents
+from workbench.errors import RunDirError, StopRun, WorkbenchError
+from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint
 from workbench.loop import run_documents
-from workbench.model import Backend, CallCache, aprobe, check_models, declare
-from workbench.model import default_path as default_cache_path
+from workbench.model import Backend, aprobe, check_models, declare
 from workbench.model.backends import get_litellm
 from workbench.records import (
     RESUMABLE,
@@ -57,8 +56,9 @@ def prepare(
     """Every check that can fail on user input, before anything is written or spent
     (`keys=False`: a dry run, which calls nothing, needs no keys)."""
     cfg = as_config(config, sets)
-    documents = load_documents(docs, cfg.limits.max_doc_chars)
+    documents = read_documents(docs, cfg)
     prompt_set = load_prompts(cfg.prompts.model_dump(), prompts)
+    check_fit(documents, cfg, prompt_set)
     warnings = check_models(cfg, probe_endpoints, keys)
     check_cache(cfg)
     declare([getattr(cfg.models, r).api_key_env for r in ROLES])
@@ -66,14 +66,11 @@ def prepare(
 
 
 def check_cache(cfg: RunConfig) -> None:
-    """The call cache opens (a bad `cache.path` is a config error, found before the run starts)."""
-    if not cfg.cache.enabled:
-        return
-    path = cfg.cache.path or default_cache_path()
-    try:
-        CallCache(path).close()
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"cache.path {path}: cannot open the call cache: {exc}") from None
+    """The call cache opens and passes SQLite's quick_check: otherwise one line naming the
+    file and what to do (a CacheError), before anything is written or spent."""
+    cache = open_cache(cfg)
+    if cache is not None:
+        cache.close()
 
 
 async def arun(
@@ -259,7 +256,7 @@ def _resumed(run_dir: Path, docs, config, sets, probe: bool):
         raise RunDirError(
             f"{run_dir} was started from in-memory documents: pass the same documents to resume it"
         )
-    documents = load_documents(sources, cfg.limits.max_doc_chars)
+    documents = read_documents(sources, cfg)  # the same sections as when the run started
     if fingerprint(documents) != header["documents"]["fingerprint"]:
         raise RunDirError(
             "cannot resume: the documents changed since the run started (different ids or text)"
@@ -274,6 +271,7 @@ def _resumed(run_dir: Path, docs, config, sets, probe: bool):
         strings[role] = text
     prompt_set = load_prompts(None, strings)
     check_models(cfg, probe)
+    check_cache(cfg)
     declare([getattr(cfg.models, r).api_key_env for r in ROLES])
     dropped = drop_torn_tails(run_dir)
     state = read_progress(run_dir, cfg, [d.id for d in documents])

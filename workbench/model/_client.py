@@ -20,17 +20,25 @@ from pydantic import BaseModel
 
 from workbench.config import ModelSpec, Retry
 from workbench.errors import ModelOutputError, ProviderError, StopRun
-from workbench.model._cache import CallCache, cache_key
 from workbench.model._client_choice import Client, choose_client
+from workbench.model._drain import Drain
 from workbench.model._failures import failed, fatal_reason
+from workbench.model._params import adapt, refused_params
 from workbench.model._parsing import ParseError, parse_model
 from workbench.model._pricing import cost_usd, prices
 from workbench.model._reply import Backend, CallMeta, Completion, Reply
-from workbench.model._request import SCHEMA_IN_PROMPT, build_request, estimate_tokens, reask_request
+from workbench.model._request import (
+    SCHEMA_IN_PROMPT,
+    SCHEMA_IN_PROMPT_MODES,
+    build_request,
+    estimate_tokens,
+    reask_request,
+)
 from workbench.model._secrets import declare, redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
 from workbench.model._structured import StructuredModes, endpoint_key, rejects_format
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import CacheError, CallCache, cache_key
 from workbench.model.guards import (
     Budget,
     BudgetExhausted,
@@ -80,6 +88,8 @@ class ModelClient:
         self.breaker = breaker or CircuitBreaker()
         self.budget = budget or Budget()
         self.stopped: StopRun | None = None
+        self.drain = Drain()
+        """After a failed cache write: the rounds in flight finish, then the run stops."""
         self.modes = modes or StructuredModes(
             self.cache.path.parent / MODES_FILE if self.cache is not None else None
         )
@@ -111,7 +121,7 @@ class ModelClient:
         while True:
             request = _request(spec, prompt, wire, self.call_seed(meta), name, mode)
             try:
-                reply = await self._call(spec, request, meta, reask=0, mode=mode)
+                reply = await self._adapting(spec, request, meta, reask=0, mode=mode)
                 break
             except _FormatRejected:
                 # Not a retry: the next mode down is a different request, tried at once.
@@ -127,7 +137,7 @@ class ModelClient:
         # can be closed and parsed; the salvaged parse is only taken on the second try.
         error = error or "the reply was cut off at the token limit"
         request = reask_request(request, reply, error)
-        second = await self._call(spec, request, meta, reask=1, mode=mode)
+        second = await self._adapting(spec, request, meta, reask=1, mode=mode)
         parsed, error2 = _parse(second, schema, validate)
         if parsed is not None:
             return Completion(second.text, parsed, 2)
@@ -149,6 +159,19 @@ class ModelClient:
             self.stopped = reason
         return self.stopped
 
+    async def _adapting(
+        self, spec: ModelSpec, request: dict, meta: CallMeta, reask: int, mode: str | None
+    ) -> Reply:
+        """`_call`, sending the request again at once, adapted, when the endpoint refuses a
+        sampling parameter (`_params.py`): not a retry, nothing charged."""
+        while True:
+            try:
+                return await self._call(
+                    spec, adapt(request, self.modes.params.get(spec)), meta, reask, mode
+                )
+            except _ParamsRefused:
+                continue
+
     async def _call(
         self, spec: ModelSpec, request: dict, meta: CallMeta, reask: int, mode: str | None = None
     ) -> Reply:
@@ -156,13 +179,15 @@ class ModelClient:
         recorded. Raises `_FormatRejected` when a negotiated `mode` is refused."""
         if self.stopped:
             raise self.stopped
+        held = await self.drain.admit(meta)
+        if held is not None:
+            raise self.stop(held)
         # The in-process simulator is deterministic and faster than a cache lookup: never cached.
         cacheable = self.cache is not None and not spec.model.startswith("sim/")
         key = cache_key(request, meta.rollout) if cacheable else None
         if key is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                reply = Reply(**hit)
+            reply = _cached(self.cache, key)
+            if reply is not None:
                 self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True, mode=mode)
                 return reply
         prompt_estimate, completion_cap = estimate_tokens(request)
@@ -184,18 +209,31 @@ class ModelClient:
             if reply is not None:
                 # A key the endpoint echoes back must not reach the cache or the records.
                 reply = Reply(redact(reply.text), *astuple(reply)[1:])
-                cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
+                cost = cost_usd(
+                    spec, reply.prompt_tokens, reply.completion_tokens, reply.reasoning_tokens
+                )
                 self.budget.settle(
                     reservation,
                     cost or 0.0,
                     (reply.prompt_tokens or 0) + (reply.completion_tokens or 0),
                 )
                 self.breaker.record(True)
-                if key is not None:
-                    self.cache.put(key, request, reply.__dict__)
+                if key is not None and self.cache.write_error is None:
+                    try:
+                        self.cache.put(key, request, reply.__dict__)
+                    except (
+                        CacheError
+                    ) as exc:  # the reply is paid for: used and recorded all the same
+                        self.drain.failed(str(exc))
                 self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost, mode=mode)
                 return reply
             error = redact(failure.message)[:500]
+            refused = refused_params(failure, request)
+            if refused:
+                # Refused before any work (a reasoning model's parameters): adapted, sent again.
+                self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
+                self.modes.params.learn(spec, refused)
+                raise _ParamsRefused(error)
             negotiable = mode not in (None, "prompt") and spec.structured_output is None
             if negotiable and reask == 0 and rejects_format(failure):
                 # Refused before any work: recorded with its error and no tokens, no cost.
@@ -298,7 +336,9 @@ class ModelClient:
         mode: str | None = None,
     ) -> None:
         if reply is not None and cost is None and not cached:
-            cost = cost_usd(spec, reply.prompt_tokens, reply.completion_tokens)
+            cost = cost_usd(
+                spec, reply.prompt_tokens, reply.completion_tokens, reply.reasoning_tokens
+            )
         if cached and reply is not None:
             cost = (
                 0.0
@@ -319,6 +359,7 @@ class ModelClient:
                 "latency_s": round(latency, 4),
                 "prompt_tokens": reply.prompt_tokens if reply else None,
                 "completion_tokens": reply.completion_tokens if reply else None,
+                "reasoning_tokens": reply.reasoning_tokens if reply else None,
                 "cost_usd": cost,
                 "cached": cached,
                 "finish_reason": reply.finish_reason if reply else None,
@@ -337,15 +378,30 @@ class ModelClient:
         return self._per_model[key]
 
 
+def _cached(cache: CallCache, key: str) -> Reply | None:
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    try:
+        return Reply(**hit)
+    except TypeError:  # intact, but not a reply this version reads: a miss, replaced
+        cache.rejected["digest_mismatch"] += 1
+        return None
+
+
 class _FormatRejected(Exception):
     """The endpoint refused this request's response_format: try the next mode down."""
+
+
+class _ParamsRefused(Exception):
+    """The endpoint refused a sampling parameter: send the request again, adapted."""
 
 
 def _request(
     spec: ModelSpec, prompt: str, wire: dict | None, seed: int, name: str, mode: str | None
 ) -> dict:
     content = prompt
-    if wire is not None and mode in ("json_object", "prompt"):  # nothing else carries the schema
+    if wire is not None and mode in SCHEMA_IN_PROMPT_MODES:
         content += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
     return build_request(spec, [{"role": "user", "content": content}], wire, seed, name, mode)
 

@@ -1,4 +1,7 @@
-"""Cost of a call: the model spec's own prices, else LiteLLM's local price map, else None."""
+"""Cost of a call: the model spec's own prices, else LiteLLM's local price map, else None.
+
+Reasoning tokens are part of the completion tokens and priced as such, unless the price map
+gives them a price of their own (`output_cost_per_reasoning_token`)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from workbench.config import ModelSpec
 
 
 def cost_usd(
-    spec: ModelSpec, prompt_tokens: int | None, completion_tokens: int | None
+    spec: ModelSpec,
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+    reasoning_tokens: int | None = None,
 ) -> float | None:
     """USD for one call, or None (never 0) when the price is unknown."""
     if prompt_tokens is None or completion_tokens is None:
@@ -16,7 +22,11 @@ def cost_usd(
     per_token = prices(spec)
     if per_token is None:
         return None
-    return prompt_tokens * per_token[0] + completion_tokens * per_token[1]
+    cost = prompt_tokens * per_token[0] + completion_tokens * per_token[1]
+    thinking = reasoning_price(spec)
+    if reasoning_tokens and thinking is not None:
+        cost += min(reasoning_tokens, completion_tokens) * (thinking - per_token[1])
+    return cost
 
 
 def prices(spec: ModelSpec) -> tuple[float, float] | None:
@@ -24,6 +34,14 @@ def prices(spec: ModelSpec) -> tuple[float, float] | None:
     if spec.input_cost_per_token is not None and spec.output_cost_per_token is not None:
         return spec.input_cost_per_token, spec.output_cost_per_token
     return _price_map_entry(spec.model)
+
+
+def reasoning_price(spec: ModelSpec) -> float | None:
+    """USD per reasoning token when LiteLLM's price map prices them apart from completion
+    tokens (None: priced as completion tokens; always None with the spec's own prices)."""
+    if spec.input_cost_per_token is not None and spec.output_cost_per_token is not None:
+        return None
+    return _reasoning_entry(spec.model)
 
 
 @lru_cache(maxsize=256)
@@ -34,9 +52,28 @@ def _price_map_entry(model: str) -> tuple[float, float] | None:
 
     litellm = get_litellm()
     try:
+        # A short call's price: a million tokens would be priced at long-context tiers
+        # (Gemini 2.5 Pro, Claude Sonnet 4.5 charge more above 200k prompt tokens).
         prompt_cost, completion_cost = litellm.cost_per_token(
-            model=model, prompt_tokens=1_000_000, completion_tokens=1_000_000
+            model=model, prompt_tokens=_SAMPLE, completion_tokens=_SAMPLE
         )
     except Exception:
         return None
-    return prompt_cost / 1_000_000, completion_cost / 1_000_000
+    return prompt_cost / _SAMPLE, completion_cost / _SAMPLE
+
+
+_SAMPLE = 1000
+
+
+@lru_cache(maxsize=256)
+def _reasoning_entry(model: str) -> float | None:
+    if model.startswith(("sim/", "local/")):
+        return None
+    from workbench.model.backends import get_litellm
+
+    try:
+        info = get_litellm().get_model_info(model)
+    except Exception:
+        return None
+    price = info.get("output_cost_per_reasoning_token")
+    return float(price) if isinstance(price, int | float) and price > 0 else None

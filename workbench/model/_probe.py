@@ -3,8 +3,10 @@
 It finds, in seconds and before any document is read, what every call of the run would
 hit: a refused key, an unknown model, an unreachable server, a request the endpoint will
 not take. It also negotiates the structured-output mode (the answer is remembered in
-`structured_modes.json`, so the run starts at the mode that works) and looks up the
-model's context window. In-process models (`sim/`, `local/`) are not probed.
+`structured_modes.json`, so the run starts at the mode that works), sends the config's
+`temperature` and a `max_tokens` cap so a reasoning model's refusals are found and adapted
+to (`_params.py`, remembered alike), and looks up the model's context window. In-process
+models (`sim/`, `local/`) are not probed.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ from typing import Any
 
 from workbench.config import ROLES, ModelSpec, Retry, RunConfig
 from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
-from workbench.model._cache import default_path as default_cache_path
 from workbench.model._client import ModelClient
 from workbench.model._client_choice import choose_client, first_try, worth_litellm
 from workbench.model._failures import context_window
+from workbench.model._params import describe
 from workbench.model._reply import Backend, CallMeta
 from workbench.model._secrets import redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
 from workbench.model._structured import StructuredModes
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import default_path as default_cache_path
 from workbench.model.guards import Budget, Failure, classify
 
 PROBE_ROLE = "probe"
@@ -60,8 +63,11 @@ class ProbeResult:
     context_window: int | None = None
     """Tokens, when LiteLLM's model map knows the model."""
     calls: int = 0
-    """Requests the probe sent (one, plus one per refused structured-output mode, plus the
-    requests over LiteLLM when the lean path could not be confirmed)."""
+    """Requests the probe sent (one, plus one per refused structured-output mode or
+    parameter, plus the requests over LiteLLM when the lean path could not be confirmed)."""
+    adapted: list[str] = field(default_factory=list)
+    """Sampling-parameter adaptations the endpoint needs (`no_temperature`,
+    `max_completion_tokens`); every call of the run makes them too."""
     client: str | None = None
     """What the probe reached the endpoint over (`http` or `litellm`)."""
     run_client: str | None = None
@@ -253,10 +259,9 @@ async def _probe_over(
         modes=modes,
         backend_name=client,
     )
-    cap = MAX_TOKENS if spec.max_tokens is None else min(MAX_TOKENS, spec.max_tokens)
-    tiny = spec.model_copy(update={"max_tokens": cap})
     result.client = client
     try:
+        tiny = spec.model_copy(update={"max_tokens": probe_cap(spec)})
         await probe_client.complete(
             tiny, PROMPT, CallMeta(PROBE_ROLE, PROBE_DOC, 0), json_schema=SCHEMA
         )
@@ -268,9 +273,23 @@ async def _probe_over(
         result.error = _explain(failures[-1] if failures else None, exc)
     finally:
         result.calls += len(mine)
+        result.adapted = modes.params.get(spec)
         if http is not None:
             await http.aclose()
     return failures[-1] if failures else None
+
+
+def probe_cap(spec: ModelSpec) -> int | None:
+    """The probe's completion cap: MAX_TOKENS, or the config's if smaller; room for the
+    thinking budget when `extra` turns thinking on (Anthropic refuses a cap below it); the
+    config's own cap with `reasoning_effort` (the provider sets the budget). Pure."""
+    thinking = spec.extra.get("thinking")
+    budget = thinking.get("budget_tokens") if isinstance(thinking, dict) else None
+    if isinstance(budget, int) and budget > 0:
+        return budget + MAX_TOKENS if spec.max_tokens is None else spec.max_tokens
+    if "reasoning_effort" in spec.extra:
+        return spec.max_tokens
+    return MAX_TOKENS if spec.max_tokens is None else min(MAX_TOKENS, spec.max_tokens)
 
 
 def _explain(failure: Failure | None, exc: BaseException) -> str:
@@ -313,7 +332,7 @@ def _unreachable(base: str, timeout_s: float = 3.0) -> str | None:
 
 def format_table(results: list[ProbeResult]) -> str:
     """The probe's results as a plain-text table."""
-    head = ("endpoint", "roles", "ok", "client", "structured", "latency", "context")
+    head = ("endpoint", "roles", "ok", "client", "structured", "latency", "context", "adapted")
     rows = [
         (
             r.endpoint,
@@ -323,6 +342,7 @@ def format_table(results: list[ProbeResult]) -> str:
             r.structured_output or "-",
             f"{r.latency_s:.2f} s" if r.latency_s is not None else "-",
             f"{r.context_window:,}" if r.context_window else "?",
+            describe(r.adapted) or "-",
         )
         for r in results
     ]

@@ -18,10 +18,15 @@ class ReplyTooLarge(Exception):
 
 
 def checked_reply(
-    text: Any, finish_reason: Any, prompt_tokens: Any, completion_tokens: Any
+    text: Any,
+    finish_reason: Any,
+    prompt_tokens: Any,
+    completion_tokens: Any,
+    reasoning_tokens: Any = None,
 ) -> Reply:
     """A backend's raw fields as a `Reply`: text capped, token counts non-negative ints or None
-    (an endpoint's usage figures are untrusted too: they feed budgets and summaries)."""
+    (an endpoint's usage figures are untrusted too: they feed budgets and summaries).
+    `reasoning_tokens` are part of `completion_tokens` (as OpenAI counts them): capped there."""
     text = text if isinstance(text, str) else ("" if text is None else str(text))
     if len(text) > MAX_REPLY_CHARS:
         raise ReplyTooLarge(f"reply of {len(text):,} characters (limit {MAX_REPLY_CHARS:,})")
@@ -30,6 +35,7 @@ def checked_reply(
         finish_reason=finish_reason if isinstance(finish_reason, str) else None,
         prompt_tokens=_count(prompt_tokens),
         completion_tokens=_count(completion_tokens),
+        reasoning_tokens=_reasoning(reasoning_tokens, _count(completion_tokens)),
     )
 
 
@@ -54,6 +60,8 @@ class Reply:
     finish_reason: str | None
     prompt_tokens: int | None
     completion_tokens: int | None
+    reasoning_tokens: int | None = None
+    """Of `completion_tokens`, those spent thinking (None: the endpoint did not say)."""
 
 
 @dataclass(frozen=True)
@@ -74,3 +82,10 @@ MAX_TOKENS_PER_CALL = 10**9
 def _count(value: Any) -> int | None:
     ok = isinstance(value, int) and not isinstance(value, bool)
     return value if ok and 0 <= value <= MAX_TOKENS_PER_CALL else None
+
+
+def _reasoning(value: Any, completion: int | None) -> int | None:
+    count = _count(value)
+    if count is None or completion is None:
+        return count
+    return min(count, completion)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.config import ModelSpec
+from workbench.inputs import text_tokens
 from workbench.model._reply import Reply
 
 REASK = (
@@ -43,10 +44,24 @@ def build_request(
     if spec.max_tokens is not None:
         request["max_tokens"] = spec.max_tokens
     if schema is not None:
-        fmt = response_format(mode or spec.structured_output or "json_schema", schema, name)
+        chosen = mode or spec.structured_output or "json_schema"
+        fmt = response_format(chosen, schema, name)
         if fmt is not None:
             request["response_format"] = fmt
+        if chosen == "guided_json":
+            # vLLM reads it at the top of the body, where the OpenAI SDK puts `extra_body`.
+            request["extra_body"] = {**(request.get("extra_body") or {}), "guided_json": schema}
     return request
+
+
+SCHEMA_IN_PROMPT_MODES = ("guided_json", "json_object", "prompt")
+"""Modes whose requests also carry the schema in the prompt: nothing else carries it, or (for
+`guided_json`) a server that does not know the field ignores it silently."""
+
+
+def completion_cap_key(request: dict[str, Any]) -> str:
+    """The key holding a request's completion cap (`max_completion_tokens` once adapted)."""
+    return "max_completion_tokens" if "max_completion_tokens" in request else "max_tokens"
 
 
 def response_format(
@@ -69,8 +84,9 @@ def reask_request(request: dict, reply: Reply, error: str) -> dict:
     """The request for the single re-ask: more room if cut off, else the validation error."""
     again = dict(request)
     if reply.finish_reason == "length":
-        room = request.get("max_tokens") or max(reply.completion_tokens or 0, 1024)
-        again["max_tokens"] = int(room) * 2
+        key = completion_cap_key(request)
+        room = request.get(key) or max(reply.completion_tokens or 0, 1024)
+        again[key] = int(room) * 2
     again["messages"] = [
         *request["messages"],
         {"role": "assistant", "content": reply.text},
@@ -84,6 +100,6 @@ DEFAULT_COMPLETION_CAP = 4096
 
 def estimate_tokens(request: dict[str, Any]) -> tuple[int, int]:
     """An upper-bound guess of a request's (prompt, completion) tokens, before sending it."""
-    chars = sum(len(str(m.get("content", ""))) for m in request["messages"])
-    prompt = chars // 3 + 16 * len(request["messages"]) + 16
-    return prompt, int(request.get("max_tokens") or DEFAULT_COMPLETION_CAP)
+    text = "".join(str(m.get("content", "")) for m in request["messages"])
+    prompt = text_tokens(text) + 16 * len(request["messages"]) + 16
+    return prompt, int(request.get(completion_cap_key(request)) or DEFAULT_COMPLETION_CAP)

@@ -2,9 +2,14 @@
 
 A model whose config leaves `structured_output` unset starts at `json_schema`; when the
 endpoint rejects the request's `response_format`, the call steps down the ladder
-(`json_schema -> json_object_schema -> json_object -> prompt`) and the working mode is
-remembered per (model, api_base): for the rest of the run in memory, for later runs in
-`structured_modes.json` next to the call cache (written atomically).
+(`json_schema -> json_object_schema -> guided_json -> json_object -> prompt`) and the working
+mode is remembered per (model, api_base): for the rest of the run in memory, for later runs
+in `structured_modes.json` next to the call cache (written atomically). The same memory carries
+the sampling-parameter adaptations an endpoint needs (`_params.py`).
+
+`guided_json` (vLLM's own field, sent in `extra_body`) comes after `json_object_schema` since
+a server that does not know the field ignores it silently; its requests also carry the schema
+in the prompt, so even then the model knows what to write.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import tempfile
 from pathlib import Path
 
 from workbench.config import ModelSpec
+from workbench.model._params import FILE_NAME as PARAMS_FILE
+from workbench.model._params import EndpointParams
 from workbench.model.guards import Failure
 
-LADDER = ("json_schema", "json_object_schema", "json_object", "prompt")
+LADDER = ("json_schema", "json_object_schema", "guided_json", "json_object", "prompt")
 """Structured-output modes, from the most constrained to none at all."""
 
 FILE_NAME = "structured_modes.json"
@@ -63,6 +70,8 @@ class StructuredModes:
         self.path = Path(path) if path is not None else None
         self._working: dict[str, str] = self._read()
         self._floor: dict[str, int] = {}  # index of the first mode not yet rejected, this run
+        self.params = EndpointParams(self.path.with_name(PARAMS_FILE) if self.path else None)
+        """The sampling-parameter adaptations each endpoint needs (kept alongside)."""
 
     def start(self, spec: ModelSpec) -> str:
         """The mode to try first for this endpoint."""

@@ -37,6 +37,7 @@ class Tally:
     cached_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    reasoning_tokens: int = 0
     cost_usd: float = 0.0
     paid_tokens: int = 0
     priced_calls: int = 0
@@ -73,6 +74,7 @@ class Tally:
         tokens = (c.get("prompt_tokens") or 0) + (c.get("completion_tokens") or 0)
         self.prompt_tokens += c.get("prompt_tokens") or 0
         self.completion_tokens += c.get("completion_tokens") or 0
+        self.reasoning_tokens += c.get("reasoning_tokens") or 0
         if not c.get("cached"):
             self.paid_tokens += tokens
         if c.get("cost_usd") is not None:
@@ -102,6 +104,7 @@ class Tally:
             "cached_calls": self.cached_calls,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
             "tokens": self.prompt_tokens + self.completion_tokens,
             "paid_tokens": self.paid_tokens,
             "cost_usd": round(self.cost_usd, 6) if self.priced_calls else None,
@@ -157,16 +160,18 @@ def format_summary(s: dict[str, Any]) -> str:
                 f"{_fmt(s.get('kept_weak_mean'))} / {_fmt(s.get('kept_strong_mean'))}",
             )
         )
+    tokens = (
+        f"{s['tokens']:,} ({s['prompt_tokens']:,} prompt, {s['completion_tokens']:,} completion"
+    )
+    if s.get("reasoning_tokens"):
+        tokens += f", of which {s['reasoning_tokens']:,} reasoning"
     rows += [
         (
             "calls",
             f"{s['calls']} ({s['reasks']} re-asks, {s['call_errors']} failed call attempts, "
             f"{s['cached_calls']} from the cache)",
         ),
-        (
-            "tokens",
-            f"{s['tokens']:,} ({s['prompt_tokens']:,} prompt, {s['completion_tokens']:,} completion)",
-        ),
+        ("tokens", tokens + ")"),
         ("cost", cost_text),
     ]
     if s.get("reviews"):

@@ -69,7 +69,9 @@ class RoundRecord(Record):
     """One challenger round on one document: a line of rounds.jsonl."""
 
     doc_id: str
-    """Document identifier."""
+    """Document identifier (a section's: `<parent>#s<k>`)."""
+    parent: str | None = None
+    """For a section of a long document (`documents.chunk_tokens`): that document's id."""
     round: int = Field(ge=1)
     """Round number, from 1."""
     mode: Mode
@@ -114,7 +116,9 @@ class Example(Record):
     id: str
     """Stable id: `<doc_id>#r<round>`."""
     doc_id: str
-    """Source document."""
+    """Source document (a section's: `<parent>#s<k>`)."""
+    parent: str | None = None
+    """For a section of a long document: that document's id."""
     round: int = Field(ge=1)
     """Round that produced it."""
     context: str
@@ -174,6 +178,10 @@ class CallRecord(Record):
     """Prompt tokens the endpoint reported."""
     completion_tokens: int | None
     """Completion tokens the endpoint reported."""
+    reasoning_tokens: int | None = None
+    """Of the completion tokens, those spent thinking (OpenAI reasoning_tokens, Anthropic
+    thinking, Gemini thoughtsTokenCount); None when the endpoint did not say (and in older
+    records). Priced as completion tokens unless LiteLLM's price map prices them apart."""
     cost_usd: float | None
     """Cost from LiteLLM's price map (None when the model has no price)."""
     cached: bool
@@ -217,6 +225,8 @@ class Summary(Record):
     cached_calls: int
     prompt_tokens: int
     completion_tokens: int
+    reasoning_tokens: int = 0
+    """Of the completion tokens, those spent thinking (0 in summaries older than the field)."""
     tokens: int
     paid_tokens: int
     cost_usd: float | None
@@ -224,7 +234,7 @@ class Summary(Record):
     decisions: dict[str, int]
     status: str = "incomplete"
     """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),
-    cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
+    cache_error (the call cache could not be written), cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
     upgraded_from: int | None = Field(default=None, exclude=True)

@@ -46,22 +46,26 @@ def kinds(fake):
 
 
 def test_the_ladder_steps_down_on_each_rejection_and_remembers_the_mode(tmp_path):
-    reject = [Rejected(422, f"response_format {m} is not supported") for m in LADDER[:3]]
+    reject = [Rejected(422, f"response_format {m} is not supported") for m in LADDER[:4]]
     fake = FakeBackend(*reject, GOOD, GOOD)
     records = []
     c = client(fake, records, tmp_path, retry=Retry(max_attempts=1))
     out = run_async(c.complete(SPEC, "Grade it.", META, schema=JudgeOutput))
     assert out.parsed.grades[0].met == 1.0
-    assert kinds(fake) == ["json_schema", "json_object", "json_object", "none"]
+    assert kinds(fake) == ["json_schema", "json_object", "none", "json_object", "none"]
     assert "schema" in fake.history[1]["response_format"]
-    assert "JSON schema" in fake.history[3]["messages"][0]["content"]
+    # guided_json: vLLM's field at the top of the body (extra_body), the schema also in the prompt.
+    assert fake.history[2]["extra_body"]["guided_json"] == JudgeOutput.model_json_schema()
+    assert "JSON schema" in fake.history[2]["messages"][0]["content"]
+    assert "JSON schema" in fake.history[4]["messages"][0]["content"]
+    assert all("extra_body" not in h for i, h in enumerate(fake.history) if i != 2)
     # Each rejected request is a call line with its error, its mode and no tokens or cost.
     assert [r["structured_output"] for r in records] == list(LADDER)
-    assert all(r["error"] and r["prompt_tokens"] is None for r in records[:3])
-    assert records[3]["error"] is None
+    assert all(r["error"] and r["prompt_tokens"] is None for r in records[:4])
+    assert records[4]["error"] is None
     # The second call goes straight to the working mode.
     run_async(c.complete(SPEC, "Again.", META, schema=JudgeOutput))
-    assert kinds(fake)[-1] == "none" and len(fake.history) == 5
+    assert kinds(fake)[-1] == "none" and len(fake.history) == 6
     # ... and so does a later run, from the file next to the call cache.
     saved = json.loads((tmp_path / "structured_modes.json").read_text())
     assert saved == {"openai/x|http://127.0.0.1:9/v1": "prompt"}

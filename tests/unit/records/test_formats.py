@@ -141,3 +141,23 @@ def test_a_round_that_breaks_its_type_is_refused_on_write(tmp_path):
         writer.call({"role": "weak"})
     writer.close()
     assert (tmp_path / "rounds.jsonl").read_text() == ""
+
+
+def test_calls_and_summaries_without_reasoning_tokens_still_read():
+    """`reasoning_tokens` came after FORMAT_VERSION 1: version-1 lines without it read as None
+    (calls) and 0 (summaries), and the 0.1 runs' calls too."""
+    from workbench.records import CallRecord, Summary, Tally, format_summary
+
+    run = workbench.load_run(V0 / "v0-agentic")
+    assert all(c.reasoning_tokens is None for c in run.typed("calls"))
+    line = run.records("calls")[0]
+    line.pop("reasoning_tokens", None)
+    assert CallRecord.model_validate(line).reasoning_tokens is None
+    tally = Tally()
+    tally.add_call({**line, "completion_tokens": 50, "reasoning_tokens": 30})
+    summary = tally.summary()
+    assert summary["reasoning_tokens"] == 30
+    assert "of which 30 reasoning" in format_summary({**summary, "status": "complete"})
+    old = {k: v for k, v in summary.items() if k != "reasoning_tokens"}
+    assert Summary.model_validate(old).reasoning_tokens == 0
+    assert "reasoning" not in format_summary({**old, "status": "complete"})

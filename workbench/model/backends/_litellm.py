@@ -80,4 +80,14 @@ async def litellm_backend(**request: Any) -> Reply:
         choice.finish_reason,
         getattr(usage, "prompt_tokens", None),
         getattr(usage, "completion_tokens", None),
+        reasoning_tokens(usage),
     )
+
+
+def reasoning_tokens(usage: Any) -> Any:
+    """`usage.completion_tokens_details.reasoning_tokens`, where LiteLLM puts every provider's
+    thinking tokens (OpenAI's own field, Anthropic thinking, Gemini thoughtsTokenCount)."""
+    details = getattr(usage, "completion_tokens_details", None)
+    if isinstance(details, dict):
+        return details.get("reasoning_tokens")
+    return getattr(details, "reasoning_tokens", None)
