@@ -121,3 +121,18 @@ def test_extra_body_and_headers_go_where_the_openai_sdk_puts_them():
         "X-Team": "a",
         "Authorization": "Bearer k",
     }
+
+
+def test_reasoning_tokens_are_read_as_openai_reports_them():
+    usage = {
+        "prompt_tokens": 5,
+        "completion_tokens": 50,
+        "completion_tokens_details": {"reasoning_tokens": 40},
+    }
+    got = parse_reply({"choices": [{"message": {"content": "ok"}}], "usage": usage})
+    assert (got.completion_tokens, got.reasoning_tokens) == (50, 40)
+    usage["completion_tokens_details"] = "junk"
+    assert (
+        parse_reply({"choices": [{"message": {"content": "ok"}}], "usage": usage}).reasoning_tokens
+        is None
+    )

@@ -84,7 +84,11 @@ def parse_reply(data: Any):
         raise MalformedResponse(f"not a chat completion: {_shown(str(data))}") from None
     usage = data.get("usage")
     usage = usage if isinstance(usage, dict) else {}
-    return checked_reply(text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+    details = usage.get("completion_tokens_details")
+    thinking = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    return checked_reply(
+        text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"), thinking
+    )
 
 
 class HttpBackend:
