@@ -6,7 +6,17 @@ import argparse
 import sys
 
 from workbench._version import __version__
-from workbench.cli import _check, _eval, _evolve, _export, _notebook, _report, _run, _serve
+from workbench.cli import (
+    _check,
+    _eval,
+    _evolve,
+    _export,
+    _notebook,
+    _repair,
+    _report,
+    _run,
+    _serve,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 COMMANDS = {
     "run": _run,
     "report": _report,
+    "repair": _repair,
     "serve": _serve,
     "check": _check,
     "export": _export,

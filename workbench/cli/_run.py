@@ -71,8 +71,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    import asyncio
-
     from workbench.cli._progress import TextProgress
     from workbench.config import load_config
     from workbench.engines import arun
@@ -92,19 +90,10 @@ def handle(args: argparse.Namespace) -> int:
             raise ConfigError(
                 "--resume continues RUN_DIR as it was: --out, --profile, --mode, --seed and --dry-run do not apply"
             )
-        try:
-            run = asyncio.run(
-                arun(
-                    args.docs or None,
-                    args.config,
-                    sets=sets,
-                    resume=args.resume,
-                    listeners=listeners,
-                )
-            )
-        except KeyboardInterrupt:
-            return _interrupted(Path(args.resume))
-        return _finish(run, format_summary)
+        coro = arun(
+            args.docs or None, args.config, sets=sets, resume=args.resume, listeners=listeners
+        )
+        return _run(coro, Path(args.resume), format_summary)
     if args.mode:
         sets.append(f"mode={args.mode}")
     if args.seed is not None:
@@ -127,12 +116,28 @@ def handle(args: argparse.Namespace) -> int:
     from workbench.engines import default_run_dir
 
     out = Path(args.out) if args.out else default_run_dir(config.mode)
+    coro = arun(args.docs or None, config, out=out, listeners=listeners, probe=not args.no_probe)
+    return _run(coro, out, format_summary)
+
+
+def _run(coro, run_dir: Path, format_summary) -> int:
+    """The run to its end or its stop. Exit codes: 0 complete; 3 stopped, resumable (budget,
+    breaker, failing, fatal_error, io_error: a full disk or another write error); 130, 143, 129
+    stopped by SIGINT, SIGTERM, SIGHUP (resumable); 2 bad input, refused before anything."""
+    import asyncio
+
+    from workbench.engines import Stopped, until_signal
+    from workbench.errors import StopRun
+
     try:
-        run = asyncio.run(
-            arun(args.docs or None, config, out=out, listeners=listeners, probe=not args.no_probe)
-        )
-    except KeyboardInterrupt:
-        return _interrupted(out)
+        run = asyncio.run(until_signal(coro))
+    except Stopped as exc:
+        return _interrupted(run_dir, exc.name, exc.code)
+    except KeyboardInterrupt:  # before the run's own handlers were in place
+        return _interrupted(run_dir, "SIGINT", 130)
+    except StopRun as exc:  # the run directory cannot be written (io_error): one line
+        print(f"workbench: stopped: {exc}", file=sys.stderr)
+        return 3
     return _finish(run, format_summary)
 
 
@@ -144,12 +149,16 @@ def _print_probe(kind: str, data: dict) -> None:
         print(format_table([ProbeResult(**r) for r in data["probe"]]), file=sys.stderr)
 
 
-def _interrupted(run_dir: Path) -> int:
-    """Ctrl-C: the records so far are kept; say how to go on if the run directory was made."""
-    print("\nworkbench: interrupted; records written so far are kept", file=sys.stderr)
+def _interrupted(run_dir: Path, name: str, code: int) -> int:
+    """Stopped by a signal: the records so far are kept; one line saying how to go on (when
+    the run directory was made: it is made whole or not at all)."""
+    what = "interrupted" if name == "SIGINT" else f"stopped by {name}"
     if (run_dir / "config.json").is_file():
-        print(f"resume with: workbench run --resume {run_dir}", file=sys.stderr)
-    return 130
+        line = f"records written so far are kept; resume with: workbench run --resume {run_dir}"
+    else:
+        line = "nothing was written"
+    print(f"\nworkbench: {what}; {line}", file=sys.stderr)
+    return code
 
 
 def _finish(run, format_summary) -> int:
