@@ -125,9 +125,14 @@ def _run(coro, run_dir: Path, format_summary) -> int:
     breaker, failing, fatal_error, io_error: a full disk or another write error); 130, 143, 129
     stopped by SIGINT, SIGTERM, SIGHUP (resumable); 2 bad input, refused before anything."""
     import asyncio
+    import warnings
 
     from workbench.engines import Stopped, until_signal
     from workbench.errors import StopRun
+
+    # A stop cancels calls in flight; LiteLLM may drop a coroutine it made for one unawaited,
+    # and Python's warning about that (harmless) would bury the one line that says what to do.
+    warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
 
     try:
         run = asyncio.run(until_signal(coro))

@@ -171,7 +171,8 @@ async def arun(
         status, reason = "error", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        failed = _finish_writing(writer, status, reason) or failed
+        late = _finish_writing(writer, status, reason)
+        failed = failed or late  # the first write that failed is the one to report
         if client.cache is not None:
             client.cache.close()
         await client.aclose()

@@ -75,6 +75,9 @@ class RunWriter:
             )
         except OSError as exc:
             raise RunDirError(f"cannot create {run_dir}: {exc.strerror}") from None
+        umask = os.umask(0o22)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # as mkdir would have made it (mkdtemp makes it private)
         lock = RunLock(tmp)  # the lock is on the directory itself: it survives the rename
         try:
             prompts.write_copies(tmp / "prompts")
