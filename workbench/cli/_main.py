@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["run"]:
+        _run.stop_early()  # a SIGTERM while starting up is one line too, not a silent death
     args = build_parser().parse_args(argv)
     from workbench.errors import WorkbenchError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -70,7 +71,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+class _Signalled(Exception):
+    """SIGTERM or SIGHUP while the command starts up (before the run's own handlers)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+        self.code = 128 + signum
+
+
+def stop_early() -> None:
+    """From the first moment of `workbench run`: SIGTERM and SIGHUP end it in one line too
+    (the run's own handlers, `engines.until_signal`, take over once it starts)."""
+
+    def early(signum, frame):
+        raise _Signalled(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, early)
+
+
 def handle(args: argparse.Namespace) -> int:
+    stop_early()
+    try:
+        return _handle(args)
+    except _Signalled as exc:
+        run_dir = args.resume or args.out
+        return _interrupted(Path(run_dir) if run_dir else None, exc.name, exc.code)
+
+
+def _handle(args: argparse.Namespace) -> int:
     from workbench.cli._progress import TextProgress
     from workbench.config import load_config
     from workbench.engines import arun
@@ -154,11 +184,11 @@ def _print_probe(kind: str, data: dict) -> None:
         print(format_table([ProbeResult(**r) for r in data["probe"]]), file=sys.stderr)
 
 
-def _interrupted(run_dir: Path, name: str, code: int) -> int:
+def _interrupted(run_dir: Path | None, name: str, code: int) -> int:
     """Stopped by a signal: the records so far are kept; one line saying how to go on (when
     the run directory was made: it is made whole or not at all)."""
     what = "interrupted" if name == "SIGINT" else f"stopped by {name}"
-    if (run_dir / "config.json").is_file():
+    if run_dir is not None and (run_dir / "config.json").is_file():
         line = f"records written so far are kept; resume with: workbench run --resume {run_dir}"
     else:
         line = "nothing was written"

@@ -13,7 +13,7 @@ from typing import Any
 from workbench.config import ROLES, RunConfig, load_config
 from workbench.engines._client import make_client
 from workbench.engines._resume import existing_run_dir, resumed_or_error
-from workbench.engines._signals import received, stop_status
+from workbench.engines._signals import in_daemon_thread, received, stop_status
 from workbench.errors import ConfigError, RunDirError, StopRun
 from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
 from workbench.loop import run_documents
@@ -157,7 +157,7 @@ async def arun(
             for record in probed.records:  # the probe's calls are the run's: recorded, budgeted
                 writer.call(record)
         if backend is None:  # import LiteLLM off the event loop, before any call is timed
-            await asyncio.to_thread(get_litellm)
+            await in_daemon_thread(get_litellm)
         stop = await _run_until_stopped(env, cfg, documents, writer, starts)
         if stop is not None:
             status, reason = stop.status, stop.reason

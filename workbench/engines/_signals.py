@@ -10,9 +10,11 @@ middle of writing a record, so every line on disk stays whole either way."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
-from collections.abc import Coroutine
+import threading
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -51,9 +53,7 @@ async def until_signal(coro: Coroutine[Any, Any, Any]) -> Any:
 
     def on_signal(signum: int) -> None:
         if _received:  # a second signal: the user does not want to wait for the cleanup
-            name = signal.Signals(signum).name
-            os.write(2, f"\nworkbench: {name} again; exiting now (records are whole)\n".encode())
-            os._exit(128 + _received[0])
+            _exit_now(signum)
         _received.append(signum)
         task.cancel()
 
@@ -73,3 +73,39 @@ async def until_signal(coro: Coroutine[Any, Any, Any]) -> Any:
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
+            if _received:  # stopping: a further signal while the process winds down exits now
+                signal.signal(signum, lambda signum, frame: _exit_now(signum))
+
+
+def _exit_now(signum: int) -> None:
+    """Exit at once, with the first signal's status (called between callbacks or after the
+    run: never in the middle of writing a record)."""
+    name = signal.Signals(signum).name
+    os.write(2, f"\nworkbench: {name} again; exiting now (records are whole)\n".encode())
+    os._exit(128 + _received[0])
+
+
+async def in_daemon_thread(fn: Callable[[], Any]) -> Any:
+    """`fn()` in a daemon thread (like `asyncio.to_thread`, but a stop does not wait for it:
+    importing LiteLLM can take seconds, and a SIGTERM must not)."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result: Any, exc: BaseException | None) -> None:
+        if future.done():  # cancelled meanwhile
+            return
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            result, exc = fn(), None
+        except BaseException as error:  # handed to the awaiting task
+            result, exc = None, error
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, exc)
+
+    threading.Thread(target=work, name=getattr(fn, "__name__", "work"), daemon=True).start()
+    return await future
