@@ -10,6 +10,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _PLACES = {
     "prompts": ("prompts", "_prompts"),
     "docs": ("examples/docs", "_examples/docs"),
+    "long": ("examples/long", "_examples/long"),
     "notebooks": ("notebooks", "_notebooks"),
 }
 

@@ -51,6 +51,7 @@ def test_wheel_has_every_module_and_bundled_file(wheel):
     bundled = {
         "workbench/_prompts/": ROOT / "prompts",
         "workbench/_examples/docs/": ROOT / "examples" / "docs",
+        "workbench/_examples/long/": ROOT / "examples" / "long",
         "workbench/_notebooks/": ROOT / "notebooks",
     }
     for prefix, folder in bundled.items():

@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue an interrupted or stopped run; with --config/--set only these may change: "
         "budget, concurrency, engine, ray, retry, circuit_breaker, cache, and per model "
         "timeout_s, max_concurrency, rpm, tpm (documents, prompts and everything that decides "
-        "what is generated, limits.* included, must be unchanged)",
+        "what is generated, documents.* included, must be unchanged)",
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="do not read or write the call cache"

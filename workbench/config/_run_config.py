@@ -7,12 +7,15 @@ variable (`api_key_env`), never the value.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from workbench.config._model_spec import Models, Strict
 from workbench.config._thresholds import Thresholds, resolve_thresholds
+
+MIN_CHUNK_TOKENS = 100
+"""Smallest `documents.chunk_tokens`: a section must leave the challenger something to read."""
 
 
 class Rubric(Strict):
@@ -112,11 +115,29 @@ class Ray(Strict):
     rate limits and budgets."""
 
 
-class Limits(Strict):
-    """Input limits checked before any call."""
+class Documents(Strict):
+    """How long a document may be, and how long ones are split; checked before any call.
+    Token counts are estimated the one way the workbench estimates them (characters / 3)."""
 
-    max_doc_chars: int = Field(default=400_000, ge=1)
-    """Longest document accepted, in characters (about 100k tokens)."""
+    max_chars: int = Field(default=400_000, ge=1)
+    """Longest document read, in characters (was `limits.max_doc_chars`, still accepted)."""
+    max_tokens: int | None = Field(default=None, ge=1)
+    """Longest document (or section) given to the challenger, in tokens; the challenger's
+    context window, when known, less room for its prompt and reply, applies as well.
+    None: only the window. A longer document is refused before any call."""
+    chunk_tokens: int | None = Field(default=None, ge=MIN_CHUNK_TOKENS)
+    """Split every document longer than this many tokens into sections `<id>#s1`, `#s2` ...
+    on headings, then blank lines, then sentences; each is a document of its own whose
+    records name the `parent`. None: no splitting."""
+
+    @model_validator(mode="after")
+    def _chunks_fit(self) -> Documents:
+        if self.max_tokens and self.chunk_tokens and self.chunk_tokens > self.max_tokens:
+            raise ValueError(
+                f"documents.chunk_tokens ({self.chunk_tokens}) must be <= documents.max_tokens "
+                f"({self.max_tokens})"
+            )
+        return self
 
 
 class RunConfig(Strict):
@@ -148,8 +169,8 @@ class RunConfig(Strict):
     """Rubric shape rules for the challenger."""
     prompts: Prompts = Prompts()
     """Prompt file overrides per role."""
-    limits: Limits = Limits()
-    """Input limits."""
+    documents: Documents = Documents()
+    """Document length limits and splitting into sections."""
     efficiency: Efficiency = Efficiency()
     """Gating and early stopping."""
     engine: Literal["local", "ray"] = "local"
@@ -164,6 +185,41 @@ class RunConfig(Strict):
     """Spend limits."""
     cache: Cache = Cache()
     """The call cache."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _limits_moved(cls, data: Any) -> Any:
+        """`limits.max_doc_chars` is now `documents.max_chars`: configs and run directories
+        written before still load."""
+        if not isinstance(data, dict) or "limits" not in data:
+            return data
+        data = dict(data)
+        limits = data.pop("limits")
+        if not isinstance(limits, dict) or set(limits) - {"max_doc_chars"}:
+            raise ValueError(
+                "`limits` is now `documents` (limits.max_doc_chars: documents.max_chars)"
+            )
+        if "max_doc_chars" not in limits:
+            return data
+        documents = data.get("documents") or {}
+        if isinstance(documents, BaseModel):
+            documents = documents.model_dump(exclude_unset=True)
+        documents = dict(documents)
+        given = documents.get("max_chars")
+        if given is not None and given != limits["max_doc_chars"]:
+            raise ValueError(
+                "limits.max_doc_chars is now documents.max_chars: set only documents.max_chars"
+            )
+        data["documents"] = documents | {"max_chars": limits["max_doc_chars"]}
+        return data
+
+    @property
+    def limits(self) -> Any:
+        """Deprecated: `limits.max_doc_chars` reads `documents.max_chars` (for code written
+        before the `documents` section; new code reads `documents`)."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(max_doc_chars=self.documents.max_chars)
 
     def thresholds(self) -> Thresholds:
         """The preset's thresholds with this config's overrides applied."""

@@ -58,6 +58,7 @@ def grpo_row(example: dict[str, Any]) -> dict[str, Any]:
         "reference_answer": example["reference_answer"],
         "id": example["id"],
         "doc_id": example["doc_id"],
+        "parent": example.get("parent"),  # the long document a section came from, or None
         "weak_scores": example["weak_scores"],
         "strong_scores": example["strong_scores"],
         "weak_mean": example["weak_mean"],

@@ -11,6 +11,7 @@ from workbench.engines._api import (
     run,
     runs_dir,
 )
+from workbench.engines._documents import check_fit, read_documents
 from workbench.engines._ray import worker_config
 from workbench.engines._repair import Repaired, repair_run
 from workbench.engines._signals import Stopped, until_signal
@@ -28,8 +29,10 @@ __all__ = [
     "RUNS_ENV",
     "arun",
     "as_config",
+    "check_fit",
     "default_run_dir",
     "prepare",
+    "read_documents",
     "run",
     "run_sync",
     "runs_dir",

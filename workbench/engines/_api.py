@@ -12,10 +12,11 @@ from typing import Any
 
 from workbench.config import ROLES, RunConfig, load_config
 from workbench.engines._client import make_client
+from workbench.engines._documents import check_fit, read_documents
 from workbench.engines._resume import existing_run_dir, resumed_or_error
 from workbench.engines._signals import in_daemon_thread, received, stop_status
 from workbench.errors import ConfigError, RunDirError, StopRun
-from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint, load_documents
+from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint
 from workbench.loop import run_documents
 from workbench.model import Backend, CallCache, aprobe, check_models, declare
 from workbench.model import default_path as default_cache_path
@@ -54,8 +55,9 @@ def prepare(
     """Every check that can fail on user input, before anything is written or spent
     (`keys=False`: a dry run, which calls nothing, needs no keys)."""
     cfg = as_config(config, sets)
-    documents = load_documents(docs, cfg.limits.max_doc_chars)
+    documents = read_documents(docs, cfg)
     prompt_set = load_prompts(cfg.prompts.model_dump(), prompts)
+    check_fit(documents, cfg, prompt_set)
     warnings = check_models(cfg, probe_endpoints, keys)
     check_cache(cfg)
     declare([getattr(cfg.models, r).api_key_env for r in ROLES])

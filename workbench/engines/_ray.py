@@ -75,12 +75,17 @@ def _worker_class():
             self.thresholds = cfg.thresholds()
 
         async def run_round(
-            self, doc_id: str, text: str, number: int, history: list[dict[str, Any]]
+            self,
+            doc_id: str,
+            text: str,
+            number: int,
+            history: list[dict[str, Any]],
+            parent: str | None = None,
         ):
             from workbench.loop import run_round
 
             record = await run_round(
-                self.env, self.thresholds, Document(doc_id, text, "ray"), number, history
+                self.env, self.thresholds, Document(doc_id, text, "ray", parent), number, history
             )
             return record.model_dump(mode="json"), self.calls.pop((doc_id, number), [])
 
@@ -130,7 +135,7 @@ class RayRounds:
         self, doc: Document, number: int, history: list[dict[str, Any]]
     ) -> RoundRecord:
         worker = self.placement.setdefault(doc.id, next(self.next_worker))
-        data, calls = await worker.run_round.remote(doc.id, doc.text, number, history)
+        data, calls = await worker.run_round.remote(doc.id, doc.text, number, history, doc.parent)
         for call in calls:
             self.sink.call(call)
         return RoundRecord.model_validate(data)

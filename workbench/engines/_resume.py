@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from workbench.config import ROLES, RunConfig, deep_merge, load_config
+from workbench.engines._documents import read_documents
 from workbench.engines._validate import validate_run
 from workbench.errors import RunDirError, WorkbenchError
-from workbench.inputs import fingerprint, load_documents
+from workbench.inputs import fingerprint
 from workbench.model import check_models, declare
 from workbench.records import (
     RESUMABLE,
@@ -66,7 +67,7 @@ def _resumed(run_dir: Path, docs, config, sets, probe: bool):
         raise RunDirError(
             f"{run_dir} was started from in-memory documents: pass the same documents to resume it"
         )
-    documents = load_documents(sources, cfg.limits.max_doc_chars)
+    documents = read_documents(sources, cfg)  # the same sections as when the run started
     if fingerprint(documents) != header["documents"]["fingerprint"]:
         raise RunDirError(
             "cannot resume: the documents changed since the run started (different ids or text)"

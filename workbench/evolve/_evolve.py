@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import ModelSpec, RunConfig
-from workbench.engines import arun, as_config
+from workbench.engines import arun, as_config, read_documents
 from workbench.errors import PromptError, WorkbenchError
-from workbench.inputs import Document, default_prompts_dir, load_documents
+from workbench.inputs import Document, default_prompts_dir
 from workbench.inputs._prompts import _compile, _render
 from workbench.model import CallMeta, ModelClient, check_models, check_spec
 from workbench.records import Appender, read_jsonl
@@ -128,7 +128,7 @@ async def evolve(
     """Evolve the prompts; `progress(variant)` is called after each evaluated variant
     (generations + 1 calls: the starting prompt, then one per generation)."""
     cfg = as_config(config)
-    documents = load_documents(docs, cfg.limits.max_doc_chars)
+    documents = read_documents(docs, cfg)
     if len(documents) < 2:
         raise WorkbenchError("evolve needs at least 2 documents (training and held-out)")
     check_arguments(roles, seeds, holdout, generations, temperature)

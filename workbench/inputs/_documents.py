@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,21 @@ from workbench.errors import DocumentError
 
 TEXT_SUFFIXES = (".txt", ".md")
 SUFFIXES = (*TEXT_SUFFIXES, ".jsonl")
+LONG_EXAMPLE = "us-constitution.txt"
 
 
 @dataclass(frozen=True)
 class Document:
+    """One source document (or one section of a long one) the loop writes tasks from."""
+
     id: str
+    """Its id in every record (a section's: `<parent>#s<k>`)."""
     text: str
+    """Its text."""
     source: str
+    """Where it was read from (a path, `path:line` for .jsonl, `<python>`)."""
+    parent: str | None = None
+    """For a section of a long document: the id of that document (None otherwise)."""
 
 
 def default_docs_dir() -> Path:
@@ -34,6 +42,15 @@ def default_docs_dir() -> Path:
     return found
 
 
+def long_example() -> Path:
+    """The bundled long document: the whole US Constitution in one file (public domain), to
+    try `documents.chunk_tokens` on; the default run does not read it."""
+    found = bundled("long")
+    if found is None or not (found / LONG_EXAMPLE).is_file():
+        raise DocumentError("the bundled long example document is missing from this installation")
+    return found / LONG_EXAMPLE
+
+
 def load_documents(items: Iterable[Any] | None, max_chars: int) -> list[Document]:
     """Documents from paths (files or folders), Document objects, or {"id", "text"} dicts."""
     items = list(items) if items is not None else [default_docs_dir()]
@@ -42,11 +59,18 @@ def load_documents(items: Iterable[Any] | None, max_chars: int) -> list[Document
     docs: list[Document] = []
     for item in items:
         if isinstance(item, Document):
-            docs.append(_checked(item.id, item.text, item.source, max_chars))
+            checked = _checked(item.id, item.text, item.source, max_chars)
+            docs.append(replace(checked, parent=item.parent))
         elif isinstance(item, dict):
             docs.append(_from_mapping(item, "<python>", 0, max_chars))
         else:
             docs.extend(_from_path(Path(item), max_chars))
+    check_unique(docs)
+    return docs
+
+
+def check_unique(docs: list[Document]) -> None:
+    """No two documents (or sections) share an id."""
     seen: dict[str, str] = {}
     for doc in docs:
         if doc.id in seen:
@@ -54,7 +78,6 @@ def load_documents(items: Iterable[Any] | None, max_chars: int) -> list[Document
                 f"two documents share the id {doc.id!r}: {seen[doc.id]} and {doc.source}"
             )
         seen[doc.id] = doc.source
-    return docs
 
 
 def fingerprint(docs: list[Document]) -> str:
@@ -88,7 +111,7 @@ def _from_file(path: Path, max_chars: int, root: Path) -> list[Document]:
     size = path.stat().st_size
     if size > max_chars * 4 + 1024 and suffix != ".jsonl":
         raise DocumentError(
-            f"{path}: {size / 1e6:.1f} MB is over the {max_chars:,}-character limit (limits.max_doc_chars)"
+            f"{path}: {size / 1e6:.1f} MB is over the {max_chars:,}-character limit (documents.max_chars)"
         )
     data = path.read_bytes()
     text = _decode(data, str(path))
@@ -142,6 +165,6 @@ def _checked(doc_id: str, text: str, where: str, max_chars: int) -> Document:
         raise DocumentError(f"{where}: not valid Unicode (lone surrogate characters)") from None
     if len(text) > max_chars:
         raise DocumentError(
-            f"{where}: {len(text):,} characters is over the {max_chars:,}-character limit (limits.max_doc_chars)"
+            f"{where}: {len(text):,} characters is over the {max_chars:,}-character limit (documents.max_chars)"
         )
     return Document(doc_id, text, where)

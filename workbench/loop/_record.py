@@ -20,6 +20,7 @@ def round_record(
     wm, sm = mean(weak_scores), mean(strong_scores)
     return RoundRecord(
         doc_id=doc.id,
+        parent=doc.parent,
         round=number,
         mode=env.config.mode,
         task=task.model_dump() if task else None,

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from workbench.model._cache import CallCache, default_path
 from workbench.model._client import RAW_KEPT_CHARS, ModelClient
+from workbench.model._failures import context_window
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
 from workbench.model._pricing import cost_usd, prices
 from workbench.model._probe import Probe, ProbeResult, aprobe, format_table, modes_for, probe
 from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
-from workbench.model._request import DEFAULT_COMPLETION_CAP, build_request, response_format
+from workbench.model._request import (
+    DEFAULT_COMPLETION_CAP,
+    build_request,
+    estimate_tokens,
+    response_format,
+)
 from workbench.model._secrets import declare
 from workbench.model.backends._litellm import litellm_backend
 
@@ -31,9 +37,11 @@ __all__ = [
     "build_request",
     "check_models",
     "check_spec",
+    "context_window",
     "cost_usd",
     "declare",
     "default_path",
+    "estimate_tokens",
     "extract_json",
     "family",
     "format_table",

@@ -29,7 +29,14 @@ def fatal_reason(spec: ModelSpec, meta: CallMeta, failure: Failure, error: str) 
 
 
 def context_window(spec: ModelSpec) -> int | None:
-    """The model's context window in tokens, when LiteLLM's model map knows it."""
+    """The model's context window in tokens: the in-process `local/` models' context, else
+    what LiteLLM's model map knows (None when unknown, and for the simulator)."""
+    if spec.model.startswith("sim/"):
+        return None
+    if spec.model.startswith("local/"):
+        from workbench.providers import LOCAL_CONTEXT_WINDOW
+
+        return LOCAL_CONTEXT_WINDOW
     try:
         from workbench.model.backends import get_litellm
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.config import ModelSpec
+from workbench.inputs import text_tokens
 from workbench.model._reply import Reply
 
 REASK = (
@@ -84,6 +85,6 @@ DEFAULT_COMPLETION_CAP = 4096
 
 def estimate_tokens(request: dict[str, Any]) -> tuple[int, int]:
     """An upper-bound guess of a request's (prompt, completion) tokens, before sending it."""
-    chars = sum(len(str(m.get("content", ""))) for m in request["messages"])
-    prompt = chars // 3 + 16 * len(request["messages"]) + 16
+    text = "".join(str(m.get("content", "")) for m in request["messages"])
+    prompt = text_tokens(text) + 16 * len(request["messages"]) + 16
     return prompt, int(request.get("max_tokens") or DEFAULT_COMPLETION_CAP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from workbench.providers._custom import Answer
 from workbench.providers._custom import register as register_custom
+from workbench.providers._local import N_CTX as LOCAL_CONTEXT_WINDOW
 from workbench.providers._local import check_model, local_response_format, serve_command
 from workbench.providers._local import register as register_local
 
@@ -13,6 +14,7 @@ IN_PROCESS = ("sim/", "local/")
 
 __all__ = [
     "IN_PROCESS",
+    "LOCAL_CONTEXT_WINDOW",
     "Answer",
     "check_model",
     "local_response_format",

@@ -6,6 +6,7 @@ from typing import Any
 
 ROUND_COLUMNS = [
     "doc_id",
+    "parent",
     "round",
     "mode",
     "decision",

@@ -35,6 +35,7 @@ def to_example(record: RoundRecord, mode: str) -> Example | None:
     return Example(
         id=f"{record.doc_id}#r{record.round}",
         doc_id=record.doc_id,
+        parent=record.parent,
         round=record.round,
         context=task.context,
         question=task.question,

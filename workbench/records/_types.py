@@ -69,7 +69,9 @@ class RoundRecord(Record):
     """One challenger round on one document: a line of rounds.jsonl."""
 
     doc_id: str
-    """Document identifier."""
+    """Document identifier (a section's: `<parent>#s<k>`)."""
+    parent: str | None = None
+    """For a section of a long document (`documents.chunk_tokens`): that document's id."""
     round: int = Field(ge=1)
     """Round number, from 1."""
     mode: Mode
@@ -114,7 +116,9 @@ class Example(Record):
     id: str
     """Stable id: `<doc_id>#r<round>`."""
     doc_id: str
-    """Source document."""
+    """Source document (a section's: `<parent>#s<k>`)."""
+    parent: str | None = None
+    """For a section of a long document: that document's id."""
     round: int = Field(ge=1)
     """Round that produced it."""
     context: str

@@ -26,6 +26,7 @@ DecisionCheck = Callable[[RoundRecord], "str | None"]
 EXAMPLE_FIELDS = (
     "id",
     "doc_id",
+    "parent",
     "round",
     "context",
     "question",

@@ -18,6 +18,7 @@ import ipywidgets as w
 from pydantic import ValidationError
 
 from workbench.errors import RunDirError
+from workbench.inputs import section_order
 from workbench.notebook.widgets._round_card import (
     NO_REASONS,
     STYLE,
@@ -91,7 +92,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _sorted(records: list[RoundRecord]) -> list[RoundRecord]:
-    return sorted(records, key=lambda r: (r.doc_id, r.round))
+    return sorted(records, key=lambda r: (section_order(r.doc_id), r.round))  # #s2 before #s10
 
 
 class RoundBrowser:

@@ -19,8 +19,8 @@ from typing import Any
 import ipywidgets as w
 
 from workbench.analysis import compare, variant_comparison
-from workbench.engines import arun, as_config, runs_dir
-from workbench.inputs import default_prompts_dir, load_documents
+from workbench.engines import arun, as_config, read_documents, runs_dir
+from workbench.inputs import default_prompts_dir
 from workbench.records import Run
 from workbench.roles import load_prompts
 
@@ -61,7 +61,7 @@ class PromptTuner:
         save_dir: str | Path = SAVE_DIR,
     ):
         self.config = as_config(config)
-        self.documents = load_documents(docs, self.config.limits.max_doc_chars)
+        self.documents = read_documents(docs, self.config)
         # Variant runs go with every other run (the one runs folder), unless told otherwise.
         self.out_dir = Path(out_dir) if out_dir else runs_dir() / "tuning"
         self.save_dir = Path(save_dir)
