@@ -24,15 +24,18 @@ class WriteFailed(StopRun):
     A StopRun (status `io_error`): the run stops cleanly, everything written before is whole,
     and `workbench run --resume RUN_DIR` continues once the cause is fixed."""
 
-    def __init__(self, path: Path, exc: OSError, hint: str | None = None):
+    def __init__(self, path: Path, exc: OSError, hint: str = "free space and try again"):
         self.path = Path(path)
         self.errno = exc.errno
         what = (exc.strerror or str(exc) or type(exc).__name__).strip()
         what = what[:1].lower() + what[1:]
         self.strerror = what
-        if hint is None:
-            hint = f"free space and resume with: workbench run --resume {self.path.parent}"
         super().__init__("io_error", f"{what} writing {self.path}; {hint}")
+
+
+def resume_hint(run_dir: Path) -> str:
+    """What to do after a failed write into a run directory."""
+    return f"free space and resume with: workbench run --resume {run_dir}"
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -53,15 +56,17 @@ class Appender:
     close), for high-rate logs such as calls.jsonl.
     """
 
-    def __init__(self, path: Path, fsync_every_s: float = 0.0):
+    def __init__(self, path: Path, fsync_every_s: float = 0.0, hint: str | None = None):
         self.path = Path(path)
         self.fsync_every_s = fsync_every_s
+        self.hint = hint or "free space and try again"
+        """What a failed write's message tells the user to do."""
         self._last_sync = time.monotonic()
         self.failed: WriteFailed | None = None
         try:
             self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise WriteFailed(self.path, exc) from None
+            raise WriteFailed(self.path, exc, self.hint) from None
 
     @property
     def closed(self) -> bool:
@@ -85,7 +90,7 @@ class Appender:
                 self._last_sync = now
         except OSError as exc:
             self._cut_back(start)
-            self.failed = WriteFailed(self.path, exc)
+            self.failed = WriteFailed(self.path, exc, self.hint)
             raise self.failed from None
 
     def _cut_back(self, size: int | None) -> None:
@@ -104,7 +109,7 @@ class Appender:
             if self.failed is None:
                 os.fsync(fd)
         except OSError as exc:
-            self.failed = WriteFailed(self.path, exc)
+            self.failed = WriteFailed(self.path, exc, self.hint)
             raise self.failed from None
         finally:
             os.close(fd)
@@ -133,13 +138,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
+def write_json_atomic(path: Path, data: Any, hint: str | None = None) -> None:
     """Replace `path` with `data` so a reader never sees a half-written file. On failure the
     temp file is removed, `path` is left as it was, and `WriteFailed` is raised."""
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", hint)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, hint: str | None = None) -> None:
     """Replace `path` with `text` atomically (see `write_json_atomic`)."""
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -154,4 +159,4 @@ def write_text_atomic(path: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise WriteFailed(path, exc) from None
+        raise WriteFailed(path, exc, hint or "free space and try again") from None

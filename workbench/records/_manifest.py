@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import RunDirError
-from workbench.records._jsonl import write_json_atomic
+from workbench.records._jsonl import resume_hint, write_json_atomic
 from workbench.records._types import FORMAT_VERSION
 
 MANIFEST = "documents.json"
@@ -30,7 +30,7 @@ def manifest(documents: list[Any]) -> dict[str, Any]:
 
 
 def write_manifest(run_dir: Path, documents: list[Any]) -> None:
-    write_json_atomic(Path(run_dir) / MANIFEST, manifest(documents))
+    write_json_atomic(Path(run_dir) / MANIFEST, manifest(documents), resume_hint(run_dir))
 
 
 def manifest_fingerprint(data: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ from workbench._version import __version__
 from workbench.config import RunConfig
 from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
-from workbench.records._jsonl import Appender, WriteFailed, write_json_atomic
+from workbench.records._jsonl import Appender, WriteFailed, resume_hint, write_json_atomic
 from workbench.records._lock import RunLock
 from workbench.records._manifest import write_manifest
 from workbench.records._read import read_records, read_summary
@@ -42,9 +42,10 @@ class RunWriter:
         self.started = time.time()
         # Rounds and examples are fsynced one by one; the high-rate call log at most every second
         # (each line is still flushed, so a killed process loses none; its replies are in the cache).
-        self._calls = Appender(run_dir / "calls.jsonl", fsync_every_s=1.0)
-        self._rounds = Appender(run_dir / "rounds.jsonl")
-        self._accepted = Appender(run_dir / "accepted.jsonl")
+        self.hint = resume_hint(run_dir)
+        self._calls = Appender(run_dir / "calls.jsonl", fsync_every_s=1.0, hint=self.hint)
+        self._rounds = Appender(run_dir / "rounds.jsonl", hint=self.hint)
+        self._accepted = Appender(run_dir / "accepted.jsonl", hint=self.hint)
         self.listeners: list[Any] = []
         self.lock: RunLock | None = None
         """The run directory's lock, when the writer made the directory (see `create`)."""
@@ -110,7 +111,7 @@ class RunWriter:
         """An existing run directory, to append to after a resume (noted in config.json)."""
         header = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
         header.setdefault("resumes", []).append(note)
-        write_json_atomic(run_dir / "config.json", header)
+        write_json_atomic(run_dir / "config.json", header, resume_hint(run_dir))
         return cls(run_dir, tally)
 
     def call(self, record: dict[str, Any]) -> None:
@@ -152,7 +153,7 @@ class RunWriter:
             **(extra or {}),
         }
         summary = Summary.model_validate(summary).model_dump(mode="json")
-        write_json_atomic(self.dir / "summary.json", summary)
+        write_json_atomic(self.dir / "summary.json", summary, self.hint)
         return summary
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from workbench.config import RunConfig
 from workbench.errors import RunDirError, StopRun
 from workbench.inputs import load_documents
 from workbench.records import Appender, RunWriter, Tally, WriteFailed, write_json_atomic
+from workbench.records._jsonl import resume_hint
 from workbench.roles import load_prompts
 
 
@@ -38,7 +39,7 @@ def disk(monkeypatch):
 
 def test_a_line_that_does_not_fit_is_cut_back_and_later_ones_refused(tmp_path, disk):
     path = tmp_path / "rounds.jsonl"
-    a = Appender(path)
+    a = Appender(path, hint=resume_hint(tmp_path))  # as the run writer makes them
     a.append({"n": 1})
     disk["room"] = 10  # part of the next line fits
     with pytest.raises(WriteFailed) as caught:
@@ -60,7 +61,7 @@ def test_an_atomic_json_write_that_fails_leaves_the_old_file_and_no_temp(tmp_pat
     path = tmp_path / "summary.json"
     write_json_atomic(path, {"a": 1})
     disk["room"] = 0
-    with pytest.raises(WriteFailed, match="no space left on device writing .*summary.json"):
+    with pytest.raises(WriteFailed, match="no space left on device writing .*summary.json; free"):
         write_json_atomic(path, {"a": 2})
     assert json.loads(path.read_text()) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
