@@ -14,6 +14,7 @@ from workbench.errors import RunDirError
 from workbench.loop import decision_check
 from workbench.records import (
     Problem,
+    RunLock,
     count_problems,
     example_problems,
     parse_lines,
@@ -89,11 +90,18 @@ def check_run(run_dir: Path, doc_ids: set[str] | None = None, missing_ok: bool =
 
 
 def validate_run(
-    run_dir: str | Path, doing: str, doc_ids: set[str] | None = None, missing_ok: bool = False
+    run_dir: str | Path,
+    doing: str,
+    doc_ids: set[str] | None = None,
+    missing_ok: bool | None = None,
 ) -> Checked:
     """`check_run`, refusing in one line (RunDirError naming the file and first bad line, and
-    `workbench repair`) when anything is wrong. `doing`: the verb for the message."""
+    `workbench repair`) when anything is wrong. `doing`: the verb for the message.
+    `missing_ok` (default: while a run is writing to RUN_DIR, which may be between a round and
+    its example): an accepted round's example may be missing."""
     run_dir = Path(run_dir)
+    if missing_ok is None:
+        missing_ok = in_use(run_dir)
     try:
         checked = check_run(run_dir, doc_ids, missing_ok)
     except RunDirError as exc:
@@ -106,3 +114,14 @@ def validate_run(
     if problems:
         raise refusal(run_dir, problems, doing)
     return checked
+
+
+def in_use(run_dir: Path) -> bool:
+    """Whether a run is writing to RUN_DIR right now (it holds the directory's lock)."""
+    if not run_dir.is_dir():
+        return False
+    try:
+        RunLock(run_dir).release()
+    except RunDirError:
+        return True
+    return False

@@ -80,3 +80,17 @@ def test_an_edited_manifest_is_refused_not_repaired(run, tmp_path):
     (run / "documents.json").write_text('{"documents": [{"id": "ghost", "sha256": "00"}]}')
     with pytest.raises(RunDirError, match="does not match the documents"):
         repair_run(run)
+
+
+def test_a_run_being_written_may_lack_its_last_example(run):
+    from workbench.records import RunLock
+
+    lines = (run / "accepted.jsonl").read_text().splitlines()
+    (run / "accepted.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+    lock = RunLock(run)  # a run is writing: it may be between a round and its example
+    try:
+        validate_run(run, "report")
+    finally:
+        lock.release()
+    with pytest.raises(RunDirError, match="is missing"):
+        validate_run(run, "report")
