@@ -7,6 +7,7 @@ import sys
 
 from workbench._version import __version__
 from workbench.cli import (
+    _cache,
     _check,
     _eval,
     _evolve,
@@ -65,4 +66,5 @@ COMMANDS = {
     "eval": _eval,
     "evolve": _evolve,
     "notebook": _notebook,
+    "cache": _cache,
 }

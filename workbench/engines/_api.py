@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -11,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import ROLES, RunConfig, load_config
-from workbench.engines._client import make_client
+from workbench.engines._client import make_client, open_cache
 from workbench.engines._documents import check_fit, read_documents
 from workbench.engines._resume import existing_run_dir, resumed_or_error
 from workbench.engines._signals import in_daemon_thread, received, stop_status
-from workbench.errors import ConfigError, RunDirError, StopRun
+from workbench.errors import RunDirError, StopRun
 from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint
 from workbench.loop import run_documents
-from workbench.model import Backend, CallCache, aprobe, check_models, declare
-from workbench.model import default_path as default_cache_path
+from workbench.model import Backend, aprobe, check_models, declare
 from workbench.model.backends import get_litellm
 from workbench.records import (
     Run,
@@ -65,14 +63,11 @@ def prepare(
 
 
 def check_cache(cfg: RunConfig) -> None:
-    """The call cache opens (a bad `cache.path` is a config error, found before the run starts)."""
-    if not cfg.cache.enabled:
-        return
-    path = cfg.cache.path or default_cache_path()
-    try:
-        CallCache(path).close()
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"cache.path {path}: cannot open the call cache: {exc}") from None
+    """The call cache opens and passes SQLite's quick_check: otherwise one line naming the
+    file and what to do (a CacheError), before anything is written or spent."""
+    cache = open_cache(cfg)
+    if cache is not None:
+        cache.close()
 
 
 async def arun(

@@ -82,6 +82,9 @@ def _resumed(run_dir: Path, docs, config, sets, probe: bool):
         strings[role] = text
     prompt_set = load_prompts(None, strings)
     check_models(cfg, probe)
+    from workbench.engines._api import check_cache  # (that module imports this one)
+
+    check_cache(cfg)
     declare([getattr(cfg.models, r).api_key_env for r in ROLES])
     dropped = drop_torn_tails(run_dir)
     doc_ids = {d.id for d in documents}

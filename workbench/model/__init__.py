@@ -3,7 +3,6 @@ cache, pricing, secrets, preflight checks and the preflight probe."""
 
 from __future__ import annotations
 
-from workbench.model._cache import CallCache, default_path
 from workbench.model._client import RAW_KEPT_CHARS, ModelClient
 from workbench.model._failures import context_window
 from workbench.model._parsing import ParseError, extract_json, parse_model
@@ -19,9 +18,11 @@ from workbench.model._request import (
 )
 from workbench.model._secrets import declare
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import CacheError, CallCache, default_path
 
 __all__ = [
     "Backend",
+    "CacheError",
     "CallCache",
     "CallMeta",
     "DEFAULT_COMPLETION_CAP",

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from workbench.config import ModelSpec, Retry
 from workbench.errors import ModelOutputError, ProviderError, StopRun
-from workbench.model._cache import CallCache, cache_key
+from workbench.model._drain import Drain
 from workbench.model._failures import failed, fatal_reason
 from workbench.model._parsing import ParseError, parse_model
 from workbench.model._pricing import cost_usd, prices
@@ -30,6 +30,7 @@ from workbench.model._secrets import declare, redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
 from workbench.model._structured import StructuredModes, rejects_format
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import CacheError, CallCache, cache_key
 from workbench.model.guards import (
     Budget,
     BudgetExhausted,
@@ -75,6 +76,8 @@ class ModelClient:
         self.breaker = breaker or CircuitBreaker()
         self.budget = budget or Budget()
         self.stopped: StopRun | None = None
+        self.drain = Drain()
+        """After a failed cache write: the rounds in flight finish, then the run stops."""
         self.modes = modes or StructuredModes(
             self.cache.path.parent / MODES_FILE if self.cache is not None else None
         )
@@ -151,13 +154,15 @@ class ModelClient:
         recorded. Raises `_FormatRejected` when a negotiated `mode` is refused."""
         if self.stopped:
             raise self.stopped
+        held = await self.drain.admit(meta)
+        if held is not None:
+            raise self.stop(held)
         # The in-process simulator is deterministic and faster than a cache lookup: never cached.
         cacheable = self.cache is not None and not spec.model.startswith("sim/")
         key = cache_key(request, meta.rollout) if cacheable else None
         if key is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                reply = Reply(**hit)
+            reply = _cached(self.cache, key)
+            if reply is not None:
                 self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True, mode=mode)
                 return reply
         prompt_estimate, completion_cap = estimate_tokens(request)
@@ -186,8 +191,13 @@ class ModelClient:
                     (reply.prompt_tokens or 0) + (reply.completion_tokens or 0),
                 )
                 self.breaker.record(True)
-                if key is not None:
-                    self.cache.put(key, request, reply.__dict__)
+                if key is not None and self.cache.write_error is None:
+                    try:
+                        self.cache.put(key, request, reply.__dict__)
+                    except (
+                        CacheError
+                    ) as exc:  # the reply is paid for: used and recorded all the same
+                        self.drain.failed(str(exc))
                 self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost, mode=mode)
                 return reply
             error = redact(failure.message)[:500]
@@ -319,6 +329,17 @@ class ModelClient:
         if key not in self._per_model:
             self._per_model[key] = asyncio.Semaphore(spec.max_concurrency)
         return self._per_model[key]
+
+
+def _cached(cache: CallCache, key: str) -> Reply | None:
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    try:
+        return Reply(**hit)
+    except TypeError:  # intact, but not a reply this version reads: a miss, replaced
+        cache.rejected["digest_mismatch"] += 1
+        return None
 
 
 class _FormatRejected(Exception):

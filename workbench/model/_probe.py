@@ -18,7 +18,6 @@ from typing import Any
 
 from workbench.config import ROLES, ModelSpec, Retry, RunConfig
 from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
-from workbench.model._cache import default_path as default_cache_path
 from workbench.model._client import ModelClient
 from workbench.model._failures import context_window
 from workbench.model._reply import Backend, CallMeta
@@ -26,6 +25,7 @@ from workbench.model._secrets import redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
 from workbench.model._structured import StructuredModes
 from workbench.model.backends._litellm import litellm_backend
+from workbench.model.cache import default_path as default_cache_path
 from workbench.model.guards import Budget, Failure, classify
 
 PROBE_ROLE = "probe"
