@@ -180,6 +180,8 @@ def test_sigkill_at_random_points_then_resume(tmp_path, sim_server, default_run)
                 break
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            if not (out / "config.json").exists():
+                continue  # killed while the run directory was made: it is made whole or not at all
             _tear_last_line(out / "rounds.jsonl")
             answered = {
                 request_hash(r["model"], r["messages"], r.get("seed"))

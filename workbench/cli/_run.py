@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -167,7 +168,12 @@ def _run(coro, run_dir: Path, format_summary) -> int:
     try:
         run = asyncio.run(until_signal(coro))
     except Stopped as exc:
-        return _interrupted(run_dir, exc.name, exc.code)
+        # Everything is written and closed: exit now, so a further signal never meets an
+        # interpreter winding down (which would die of it instead of exiting with `code`).
+        code = _interrupted(run_dir, exc.name, exc.code)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     except KeyboardInterrupt:  # before the run's own handlers were in place
         return _interrupted(run_dir, "SIGINT", 130)
     except StopRun as exc:  # the run directory cannot be written (io_error): one line

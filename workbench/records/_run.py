@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import tempfile
 import time
 from functools import cached_property
@@ -22,7 +21,7 @@ from workbench.config import RunConfig
 from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
 from workbench.records._jsonl import Appender, WriteFailed, resume_hint, write_json_atomic
-from workbench.records._lock import RunLock
+from workbench.records._lock import RunLock, discard, discard_stale
 from workbench.records._manifest import write_manifest
 from workbench.records._read import read_records, read_summary
 from workbench.records._reviews import Review, latest_reviews, review_counts
@@ -71,6 +70,7 @@ class RunWriter:
         hint = "free space and run again (nothing was left behind)"
         try:
             run_dir.parent.mkdir(parents=True, exist_ok=True)
+            discard_stale(run_dir)
             tmp = Path(
                 tempfile.mkdtemp(prefix=f".{run_dir.name}.", suffix=".creating", dir=run_dir.parent)
             )
@@ -86,12 +86,12 @@ class RunWriter:
             write_manifest(tmp, list(docs))
             os.rename(tmp, run_dir)  # onto nothing, or onto an empty directory; else it fails
         except WriteFailed as exc:
-            _discard(tmp, lock)
+            discard(tmp, lock)
             raise WriteFailed(
                 run_dir / exc.path.relative_to(tmp), OSError(exc.errno, exc.strerror), hint
             ) from None
         except OSError as exc:
-            _discard(tmp, lock)
+            discard(tmp, lock)
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
                 raise RunDirError(
                     f"{run_dir} already exists and is not empty; choose another --out"
@@ -100,7 +100,7 @@ class RunWriter:
             where = run_dir / where.relative_to(tmp) if where.is_relative_to(tmp) else run_dir
             raise WriteFailed(where, exc, hint) from None
         except BaseException:
-            _discard(tmp, lock)
+            discard(tmp, lock)
             raise
         writer = cls(run_dir, tally)
         writer.lock = lock
@@ -167,13 +167,6 @@ class RunWriter:
                 failed = failed or exc
         if failed is not None:
             raise failed
-
-
-def _discard(tmp: Path, lock: RunLock) -> None:
-    """Remove a run directory that was not finished (deleting frees space: it works on a full
-    disk)."""
-    lock.release()
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_header(

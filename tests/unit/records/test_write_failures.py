@@ -107,3 +107,12 @@ def test_an_empty_existing_directory_can_be_the_run_directory(tmp_path):
     writer.close()
     writer.lock.release()
     assert (run_dir / "config.json").is_file()
+
+
+def test_what_a_killed_creation_left_is_removed_by_the_next(tmp_path):
+    stale = tmp_path / ".r.abc123.creating"
+    (stale / "prompts").mkdir(parents=True)
+    writer = _create(tmp_path / "r")
+    writer.close()
+    writer.lock.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
