@@ -250,7 +250,10 @@ class Summary(Record):
     decisions: dict[str, int]
     status: str = "incomplete"
     """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),
-    cache_error (the call cache could not be written), cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
+    cache_error (the call cache could not be written), cancelled (SIGINT), terminated (SIGTERM,
+    SIGHUP), io_error (the run directory could not be written), error, repaired (`workbench
+    repair` set rounds aside: resume to redo them), or incomplete (recomputed: the run never
+    wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
     upgraded_from: int | None = Field(default=None, exclude=True)
