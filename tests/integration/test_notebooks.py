@@ -122,6 +122,24 @@ def test_meta_optimization(workdir):
     assert {r["id"]: r["pass_rate"] for r in load_population(workdir / "evo")} == got["pass_rates"]
 
 
+def test_judge_audit(workdir):
+    run_dir = workdir / "runs" / "demo-agentic-seed0"
+    nb, _ = execute("judge_audit", workdir, run_dir=str(run_dir), tasks=2)
+    assert not errors(nb)
+    got = records(nb)
+    from workbench.audit import ATTACKS, REPORT_FILE
+
+    report = json.loads((run_dir / REPORT_FILE).read_text())
+    assert got["report"] == str(run_dir / REPORT_FILE) and len(report["tasks"]) == 2
+    assert got["verdict"] == report["verdict"] and got["reasons"] == report["reasons"]
+    assert got["true_positive_rate"] == report["true_positive_rate"]
+    assert got["false_positive_rates"] == {k: report["kinds"][k]["pass_rate"] for k in ATTACKS}
+    (figure,) = figures(nb)
+    bar = figure["data"][PLOTLY]["data"][0]
+    assert bar["type"] == "bar" and bar["x"] == list(ATTACKS)
+    assert bar["y"] == [report["kinds"][k]["pass_rate"] for k in ATTACKS]
+
+
 def test_workbench_notebook_writes_an_offline_report(workdir, default_run):
     out = workdir / "cli-report"
     result = cli(
@@ -154,6 +172,7 @@ def test_committed_notebooks_have_no_outputs_and_a_kernelspec():
         "04_threshold_explorer",
         "05_meta_optimization",
         "06_round_browser",
+        "07_judge_audit",
     ]
     for book in books:
         nb = json.loads(book.read_text())

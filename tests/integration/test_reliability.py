@@ -98,7 +98,11 @@ def test_warm_cache_makes_zero_provider_calls(tmp_path, sim_server):
 
 def test_rollouts_get_distinct_cache_entries(tmp_path, sim_server):
     config = served_config(
-        sim_server.api_base, tmp_path / "cache.sqlite", max_rounds=1, verify=False
+        sim_server.api_base,
+        tmp_path / "cache.sqlite",
+        max_rounds=1,
+        verify=False,
+        efficiency={"early_stop": False},  # all three weak rollouts, whatever the first two score
     )
     run = workbench.run([DOCS / "article-iii.txt"], config, out=tmp_path / "r", probe=False)
     weak_calls = [c for c in run.records("calls") if c["role"] == "weak"]
@@ -175,11 +179,17 @@ def test_sigkill_at_random_points_then_resume(tmp_path, sim_server, default_run)
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(2.5, 5.0))
+            deadline = time.monotonic() + 120
+            while not (out / "config.json").exists() and proc.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)  # the run directory appears whole (atomically) once made
+            time.sleep(rng.uniform(1.0, 4.0))
             if proc.poll() is not None:
                 break
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            if not (out / "config.json").exists():
+                continue  # killed while the run directory was made: it is made whole or not at all
             _tear_last_line(out / "rounds.jsonl")
             answered = {
                 request_hash(r["model"], r["messages"], r.get("seed"))

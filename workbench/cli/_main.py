@@ -6,7 +6,19 @@ import argparse
 import sys
 
 from workbench._version import __version__
-from workbench.cli import _cache, _check, _eval, _evolve, _export, _notebook, _report, _run, _serve
+from workbench.cli import (
+    _audit,
+    _cache,
+    _check,
+    _eval,
+    _evolve,
+    _export,
+    _notebook,
+    _repair,
+    _report,
+    _run,
+    _serve,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["run"]:
+        _run.stop_early()  # a SIGTERM while starting up is one line too, not a silent death
     args = build_parser().parse_args(argv)
     from workbench.errors import WorkbenchError
 
@@ -46,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
 COMMANDS = {
     "run": _run,
     "report": _report,
+    "repair": _repair,
     "serve": _serve,
     "check": _check,
     "export": _export,
     "eval": _eval,
+    "audit-judge": _audit,
     "evolve": _evolve,
     "notebook": _notebook,
     "cache": _cache,

@@ -11,7 +11,14 @@ from workbench.config._load import (
 )
 from workbench.config._model_spec import ROLES, Models, ModelSpec, speaks_openai
 from workbench.config._profiles import local, local_served, profile, sim_served
-from workbench.config._run_config import MIN_CHUNK_TOKENS, Documents, Retry, Rubric, RunConfig
+from workbench.config._run_config import (
+    MIN_CHUNK_TOKENS,
+    Audit,
+    Documents,
+    Retry,
+    Rubric,
+    RunConfig,
+)
 from workbench.config._thresholds import (
     EPS,
     PRESETS,
@@ -26,6 +33,7 @@ from workbench.config._thresholds import (
 __all__ = [
     "Documents",
     "EPS",
+    "Audit",
     "MIN_CHUNK_TOKENS",
     "PRESETS",
     "ROLES",

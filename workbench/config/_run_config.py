@@ -28,7 +28,11 @@ class Rubric(Strict):
     max_weight: int = Field(default=7, ge=1, le=100)
     """Largest absolute criterion weight (published: positive integers up to 7)."""
     allow_negative: bool = False
-    """Allow negative weights for criteria that penalise (PRBench style)."""
+    """Allow negative weights for criteria that penalise (PRBench style). When false, a
+    criterion with a negative weight is dropped (never flipped) and the repair recorded."""
+    max_criterion_chars: int = Field(default=500, ge=20, le=100_000)
+    """Longest criterion text; a longer one is clipped (with `…`) and the repair recorded.
+    Criteria beyond `max_criteria` are dropped, also recorded."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Rubric:
@@ -140,6 +144,21 @@ class Documents(Strict):
         return self
 
 
+class Audit(Strict):
+    """`workbench audit-judge`: how many calibration tasks, and what the judge must reach to pass.
+    An answer counts as passed when its score reaches acceptance.strong_min (what the loop
+    requires of a strong answer), or 0.8 when that condition is switched off."""
+
+    tasks: int = Field(default=5, ge=1, le=200)
+    """Calibration tasks: a run's rounds (accepted first), or documents given to the challenger."""
+    max_false_positive_rate: float = Field(default=0.05, ge=0, le=1)
+    """Highest share of one attack's answers the judge may pass (each attack on its own)."""
+    min_true_positive_rate: float = Field(default=0.8, ge=0, le=1)
+    """Lowest share of the reference answers the judge must pass."""
+    max_error_rate: float = Field(default=0.1, ge=0, le=1)
+    """Highest share of all answers the judge may leave ungraded (unusable output, failed call)."""
+
+
 class RunConfig(Strict):
     """Everything that decides what a run does. Written to RUN_DIR/config.json."""
 
@@ -185,6 +204,8 @@ class RunConfig(Strict):
     """Spend limits."""
     cache: Cache = Cache()
     """The call cache."""
+    audit: Audit = Audit()
+    """What `workbench audit-judge` measures the judge on, and its pass thresholds."""
 
     @model_validator(mode="before")
     @classmethod

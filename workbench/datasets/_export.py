@@ -2,8 +2,8 @@
 
 Examples a reviewer rejected (reviews.jsonl, the latest review per example) are dropped
 unless asked to keep them, then near-duplicate questions (MinHash over word 3-grams); a
-dataset card records models, thresholds, counts (reviews included), score statistics and
-prompt hashes.
+dataset card records models, thresholds, counts (reviews included), score statistics, prompt
+hashes and the repairs made to the exported tasks (each row carries its own `repairs`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from statistics import fmean, median
 from typing import Any
 
 from workbench.datasets._dedup import near_duplicates
+from workbench.engines import validate_run
 from workbench.errors import WorkbenchError
 from workbench.records import Run, dumps, latest_reviews
 
@@ -46,6 +47,7 @@ def sft_row(example: dict[str, Any]) -> dict[str, Any]:
             {"role": "assistant", "content": example["label"]},
         ],
         "id": example["id"],
+        "repairs": list(example.get("repairs") or []),
     }
 
 
@@ -63,6 +65,7 @@ def grpo_row(example: dict[str, Any]) -> dict[str, Any]:
         "weak_mean": example["weak_mean"],
         "strong_mean": example["strong_mean"],
         "gap": example["gap"],
+        "repairs": list(example.get("repairs") or []),
     }
 
 
@@ -125,6 +128,7 @@ def export(
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     run = Run(run_dir)
+    validate_run(run.dir, "export")  # nothing on disk is trusted: see workbench repair
     examples = sorted(run.records("accepted"), key=lambda e: e["id"])
     if not examples:
         raise WorkbenchError(f"{run_dir} has no accepted examples to export")
@@ -169,7 +173,9 @@ def _dataset(rows: list[dict[str, Any]]):
             "hf and parquet exports need the datasets package: pip install -e '.[export]'"
         ) from None
     datasets.disable_progress_bars()
-    return datasets.Dataset.from_list(rows)
+    dataset = datasets.Dataset.from_list(rows)
+    # A list of strings even when no row has a repair (inferred, it would be a list of nulls).
+    return dataset.cast_column("repairs", datasets.Sequence(datasets.Value("string")))
 
 
 def dataset_card(
@@ -245,5 +251,26 @@ Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds 
 | --- | --- |
 {prompts}
 
+## Repairs
+
+{repairs_section(kept)}
+
 Decisions over all rounds: `{json.dumps(s["decisions"])}`.
 """
+
+
+def repairs_section(kept: list[dict[str, Any]], limit: int = 50) -> str:
+    """The card's list of the workbench's fixes to the exported examples' tasks (each row's
+    `repairs` column holds them too)."""
+    repaired = [e for e in kept if e.get("repairs")]
+    if not repaired:
+        return "No exported example's task needed a repair."
+    lines = [
+        f"{len(repaired)} of {len(kept)} exported examples had their task repaired "
+        "(also in each row's `repairs`):",
+        "",
+    ]
+    lines += [f"- `{e['id']}`: {'; '.join(e['repairs'])}" for e in repaired[:limit]]
+    if len(repaired) > limit:
+        lines.append(f"- … and {len(repaired) - limit} more")
+    return "\n".join(lines)

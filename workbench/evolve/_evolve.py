@@ -27,7 +27,13 @@ from workbench.inputs import Document, default_prompts_dir
 from workbench.inputs._prompts import _compile, _render
 from workbench.model import CallMeta, ModelClient, check_models, check_spec
 from workbench.records import Appender, read_jsonl
-from workbench.roles import SAMPLE_VARIABLES, ModelOutput, load_prompts
+from workbench.roles import (
+    SAMPLE_VARIABLES,
+    ModelOutput,
+    draw_boundary,
+    load_prompts,
+    mutator_variables,
+)
 
 
 class Mutation(ModelOutput):
@@ -167,12 +173,13 @@ async def evolve(
             for role in roles:
                 text = _render(
                     mutator_prompt,
-                    {
-                        "role": role,
-                        "prompt": parent.prompts[role],
-                        "pass_rate": parent.pass_rate,
-                        "analysis": analysis_text(rounds),
-                    },
+                    mutator_variables(
+                        boundary=draw_boundary(seed, child.id, role, "mutator"),
+                        role=role,
+                        prompt=parent.prompts[role],
+                        pass_rate=parent.pass_rate,
+                        analysis=analysis_text(rounds),
+                    ),
                 )
                 reply = await client.complete(
                     mutator,

@@ -59,6 +59,8 @@ def _structured(bound: Bound, role: str, spec, prompt: int) -> None:
 
 
 def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet) -> Bound:
+    from workbench.roles import challenger_variables, task_boundary
+
     bound = Bound()
     models = config.models
     task_cap = 2 * _cap(models.challenger)  # a task is at most one (re-asked) challenger reply
@@ -69,12 +71,15 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
         for number in range(1, rounds + 1):
             base = prompts.render(
                 "challenger",
-                doc_id=doc.id,
-                document=doc.text,
-                round=number,
-                max_rounds=config.max_rounds,
-                rubric=rubric,
-                feedback=_no_feedback(),
+                **challenger_variables(
+                    boundary=task_boundary(config.seed, doc.id, number, "challenger"),
+                    doc_id=doc.id,
+                    document=doc.text,
+                    round=number,
+                    max_rounds=config.max_rounds,
+                    rubric=rubric,
+                    feedback=_no_feedback(),
+                ),
             )
             feedback = (number - 1) * (task_cap + 60)
             _structured(bound, "challenger", models.challenger, _tokens(base) + feedback)

@@ -6,10 +6,10 @@ from typing import Any
 
 ROUND_COLUMNS = [
     "doc_id",
-    "parent",
     "round",
     "mode",
     "decision",
+    "parent",
     "reason",
     "weak_mean",
     "strong_mean",

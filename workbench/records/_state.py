@@ -51,6 +51,7 @@ def to_example(record: RoundRecord, mode: str) -> Example | None:
         gap=round(fmean(record.strong_scores) - fmean(record.weak_scores), 6),
         p_value=record.p_value,
         decision=record.decision,
+        repairs=record.repairs,
         ts=record.ts,
     )
 

@@ -6,9 +6,9 @@ carries `format_version`; records of older formats are upgraded on read (`_upgra
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.roles import Criterion, QualityCheck, Task
 
@@ -106,8 +106,24 @@ class RoundRecord(Record):
     """How many weak and strong rollouts settled the verdict (the feedback's statistics use these)."""
     raw: str | None = None
     """Raw model output that could not be used (error rounds only)."""
+    repairs: list[str] = Field(default_factory=list)
+    """Fixes the workbench applied to the challenger's task (dropped negative criteria, clipped
+    weights or text, extra criteria dropped): the task's own `repairs`, filled in from it when
+    not given (so records written before this field have it too)."""
     ts: float
     """Unix time the round finished."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _repairs_from_task(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "repairs" not in data:
+            task = data.get("task")
+            repairs = (
+                task.get("repairs") if isinstance(task, dict) else getattr(task, "repairs", None)
+            )
+            if repairs:
+                data = {**data, "repairs": list(repairs)}
+        return data
 
 
 class Example(Record):
@@ -147,6 +163,9 @@ class Example(Record):
     """Permutation-test p-value, when the preset tests significance."""
     decision: Decision = "accepted"
     """`accepted`, or in baseline mode what the preset would have decided."""
+    repairs: list[str] = Field(default_factory=list)
+    """Fixes the workbench applied to the challenger's task (see RoundRecord.repairs); empty in
+    records written before this field."""
     ts: float
     """Unix time it was written."""
 
@@ -234,7 +253,10 @@ class Summary(Record):
     decisions: dict[str, int]
     status: str = "incomplete"
     """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),
-    cache_error (the call cache could not be written), cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
+    cache_error (the call cache could not be written), cancelled (SIGINT), terminated (SIGTERM,
+    SIGHUP), io_error (the run directory could not be written), error, repaired (`workbench
+    repair` set rounds aside: resume to redo them), or incomplete (recomputed: the run never
+    wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
     upgraded_from: int | None = Field(default=None, exclude=True)

@@ -1,6 +1,7 @@
 """The five roles (challenger, quality verifier, weak and strong solvers, judge): per role its
 output model, wire schema, repairs, prompt variables and call, each over `ModelClient.complete()`.
-The judge is written once (`grade`): the loop, evaluation and rewards all call it."""
+The judge is written once (`grade`): the loop, evaluation and rewards all call it. Every
+untrusted text reaches a template fenced (`_fence`, `_variables`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from workbench.roles._challenger import (
 )
 from workbench.roles._env import Env
 from workbench.roles._feedback import EMPTY, GROUPS, feedback_groups, feedback_line
+from workbench.roles._fence import FENCE_NAMES, draw_boundary, fence, neutralise
 from workbench.roles._judge import (
     CriterionGrade,
     JudgeOutput,
@@ -27,10 +29,21 @@ from workbench.roles._output import ModelOutput
 from workbench.roles._prompts import SAMPLE_VARIABLES, load_prompts
 from workbench.roles._scoring import answer_score, benchmark_score, clip01, raw_score
 from workbench.roles._solver import solve
+from workbench.roles._variables import (
+    challenger_variables,
+    content_boundary,
+    criterion_variables,
+    judge_variables,
+    mutator_variables,
+    solver_variables,
+    task_boundary,
+    verifier_variables,
+)
 from workbench.roles._verifier import QualityCheck, quality_schema, verify
 
 __all__ = [
     "EMPTY",
+    "FENCE_NAMES",
     "GROUPS",
     "SAMPLE_VARIABLES",
     "Criterion",
@@ -59,4 +72,15 @@ __all__ = [
     "solve",
     "task_schema",
     "verify",
+    "challenger_variables",
+    "content_boundary",
+    "criterion_variables",
+    "draw_boundary",
+    "fence",
+    "judge_variables",
+    "mutator_variables",
+    "neutralise",
+    "solver_variables",
+    "task_boundary",
+    "verifier_variables",
 ]

@@ -14,6 +14,7 @@ from workbench.roles._env import Env
 from workbench.roles._feedback import EMPTY
 from workbench.roles._output import ModelOutput
 from workbench.roles._schema import _object, _string
+from workbench.roles._variables import challenger_variables, task_boundary
 
 
 class Criterion(ModelOutput):
@@ -39,14 +40,15 @@ class Task(ModelOutput):
     rubric: list[Criterion] = Field(min_length=1)
     """Weighted criteria the judge grades answers against."""
     repairs: list[str] = Field(default_factory=list)
-    """Fixes the workbench applied to the challenger's output (clipped weights, ...)."""
+    """Fixes the workbench applied to the challenger's output (dropped negative criteria,
+    clipped weights or text, criteria cut); whatever the reply itself says here is discarded."""
 
 
 def task_schema(rules: Rubric) -> dict[str, Any]:
     low = -rules.max_weight if rules.allow_negative else 1
     criterion = _object(
         {
-            "criterion": _string(300),
+            "criterion": _string(rules.max_criterion_chars),
             "weight": {"type": "integer", "minimum": low, "maximum": rules.max_weight},
         }
     )
@@ -67,17 +69,38 @@ def task_schema(rules: Rubric) -> dict[str, Any]:
 
 
 def repair_task(task: Task, rules: Rubric) -> None:
-    """Fix what can be fixed without changing the task's meaning: out-of-range weights are
-    clipped, extra criteria dropped. Each fix is noted in `task.repairs`."""
-    low = -rules.max_weight if rules.allow_negative else 1
+    """Fix what can be fixed without changing the task's meaning, each fix noted in
+    `task.repairs` (only the workbench writes it: a `repairs` key in the reply is discarded).
+
+    A negative weight where negatives are not allowed drops that criterion (flipping it would
+    invert its meaning); a zero weight becomes 1 and an out-of-range one is clipped; a criterion
+    longer than `max_criterion_chars` is clipped; criteria beyond `max_criteria` are dropped.
+    Criteria are numbered as the challenger wrote them."""
+    task.repairs = []
+    kept: list[Criterion] = []
     for i, c in enumerate(task.rubric, 1):
-        fixed = 1 if c.weight == 0 else min(rules.max_weight, max(low, c.weight))
+        if c.weight < 0 and not rules.allow_negative:
+            task.repairs.append(
+                f"criterion {i} dropped: negative weight {c.weight} (rubric.allow_negative is false)"
+            )
+            continue
+        fixed = 1 if c.weight == 0 else min(rules.max_weight, max(-rules.max_weight, c.weight))
         if fixed != c.weight:
             task.repairs.append(f"criterion {i} weight {c.weight} clipped to {fixed}")
             c.weight = fixed
-    if len(task.rubric) > rules.max_criteria:
-        task.repairs.append(f"rubric cut from {len(task.rubric)} to {rules.max_criteria} criteria")
-        del task.rubric[rules.max_criteria :]
+        if len(c.criterion) > rules.max_criterion_chars:
+            task.repairs.append(
+                f"criterion {i} text clipped from {len(c.criterion):,} to "
+                f"{rules.max_criterion_chars} characters"
+            )
+            c.criterion = c.criterion[: rules.max_criterion_chars - 1].rstrip() + "…"
+        kept.append(c)
+    if len(kept) > rules.max_criteria:
+        task.repairs.append(
+            f"rubric cut from {len(kept)} to {rules.max_criteria} criteria (rubric.max_criteria)"
+        )
+        del kept[rules.max_criteria :]
+    task.rubric = kept
 
 
 def check_task(task: Task, rules: Rubric) -> None:
@@ -105,8 +128,8 @@ def check_task(task: Task, rules: Rubric) -> None:
 async def challenge(
     env: Env, doc_id: str, document: str, rnd: int, feedback: dict[str, Any] | None
 ) -> Task:
-    prompt = env.prompts.render(
-        "challenger",
+    variables = challenger_variables(
+        boundary=task_boundary(env.config.seed, doc_id, rnd, "challenger"),
         doc_id=doc_id,
         document=document,
         round=rnd,
@@ -114,6 +137,7 @@ async def challenge(
         rubric=env.config.rubric.model_dump(),
         feedback=feedback or EMPTY,
     )
+    prompt = env.prompts.render("challenger", **variables)
     out = await env.client.complete(
         env.config.models.challenger,
         prompt,

@@ -17,6 +17,12 @@ from workbench.roles._challenger import Task
 from workbench.roles._env import Env
 from workbench.roles._output import ModelOutput
 from workbench.roles._schema import _object, _string
+from workbench.roles._variables import (
+    content_boundary,
+    criterion_variables,
+    judge_variables,
+    task_boundary,
+)
 
 
 class CriterionGrade(ModelOutput):
@@ -121,19 +127,31 @@ async def grade(
     partial_credit: bool,
     per_criterion: bool,
     number_calls: bool = False,
+    boundary: str | None = None,
 ) -> tuple[list[float], list[str]]:
     """Per-criterion credit in [0, 1] and repair flags for one answer: one call for the whole
     rubric, or one call per criterion (in parallel). `number_calls`: each per-criterion call's
-    meta carries the criterion number as its rollout (evaluation keys its calls so)."""
-    common = dict(context=context, question=question, answer=answer, partial_credit=partial_credit)
+    meta carries the criterion number as its rollout (evaluation keys its calls so).
+    `boundary`: the fence id of the task's judge prompts (the loop draws one per task); by
+    default one drawn from the context, question and rubric, the same for every answer."""
+    if boundary is None:
+        boundary = content_boundary(context, question, rubric)
+    common = dict(
+        boundary=boundary,
+        context=context,
+        question=question,
+        answer=answer,
+        partial_credit=partial_credit,
+    )
     if not per_criterion:
-        prompt = prompts.render("judge", rubric=rubric, **common)
+        prompt = prompts.render("judge", **judge_variables(rubric=rubric, **common))
         wire = judge_schema(len(rubric), partial_credit)
         out = await client.complete(spec, prompt, meta, schema=JudgeOutput, json_schema=wire)
         return normalize_grades(out.parsed.grades, len(rubric), partial_credit)
 
     async def one(i: int, criterion: dict[str, Any]) -> CriterionGrade:
-        prompt = prompts.render("judge_criterion", criterion=criterion, **common)
+        variables = criterion_variables(criterion=criterion, **common)
+        prompt = prompts.render("judge_criterion", **variables)
         wire = criterion_schema(partial_credit)
         call = replace(meta, rollout=i) if number_calls else meta
         out = await client.complete(spec, prompt, call, schema=CriterionGrade, json_schema=wire)
@@ -158,4 +176,5 @@ async def judge(
         rubric=[c.model_dump() for c in task.rubric],
         partial_credit=env.config.partial_credit,
         per_criterion=env.config.judge_mode != "per_answer",
+        boundary=task_boundary(env.config.seed, doc_id, rnd, "judge"),
     )

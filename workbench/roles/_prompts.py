@@ -8,6 +8,14 @@ from typing import Any
 from workbench.errors import PromptError
 from workbench.inputs import DEFAULT_FILES, PROMPT_ROLES, PromptSet, default_prompts_dir
 from workbench.inputs._prompts import _compile, _render
+from workbench.roles._variables import (
+    challenger_variables,
+    criterion_variables,
+    judge_variables,
+    mutator_variables,
+    solver_variables,
+    verifier_variables,
+)
 
 
 def load_prompts(
@@ -98,29 +106,49 @@ def _sample_feedback() -> dict[str, Any]:
 _SAMPLE_FEEDBACK = _sample_feedback()
 
 
-SAMPLE_VARIABLES: dict[str, dict[str, Any]] = {
-    "challenger": {
-        "doc_id": "doc",
-        "document": "The Senate shall be composed of two Senators from each State.",
-        "round": 5,
-        "max_rounds": 10,
-        "rubric": {"min_criteria": 2, "max_criteria": 10, "max_weight": 7, "allow_negative": True},
-        "feedback": _SAMPLE_FEEDBACK,
-    },
-    "verifier": {"task": _SAMPLE_TASK},
-    "solver": {"context": "c", "question": "q", "notes": "n"},
-    "judge": {
-        "context": "c",
-        "question": "q",
-        "answer": "a",
-        "rubric": _SAMPLE_TASK["rubric"],
-        "partial_credit": True,
-    },
-    "judge_criterion": {
-        "context": "c",
-        "question": "q",
-        "answer": "a",
-        "criterion": _SAMPLE_TASK["rubric"][0],
-        "partial_credit": False,
-    },
+_SAMPLE_BOUNDARY = "0123456789ab"
+_SAMPLE_RUBRIC = {
+    "min_criteria": 2,
+    "max_criteria": 10,
+    "max_weight": 7,
+    "allow_negative": True,
+    "max_criterion_chars": 500,
 }
+
+SAMPLE_VARIABLES: dict[str, dict[str, Any]] = {
+    "challenger": challenger_variables(
+        boundary=_SAMPLE_BOUNDARY,
+        doc_id="doc",
+        document="The Senate shall be composed of two Senators from each State.",
+        round=5,
+        max_rounds=10,
+        rubric=_SAMPLE_RUBRIC,
+        feedback=_SAMPLE_FEEDBACK,
+    ),
+    "verifier": verifier_variables(boundary=_SAMPLE_BOUNDARY, task=_SAMPLE_TASK),
+    "solver": solver_variables(boundary=_SAMPLE_BOUNDARY, context="c", question="q", notes="n"),
+    "judge": judge_variables(
+        boundary=_SAMPLE_BOUNDARY,
+        context="c",
+        question="q",
+        answer="a",
+        rubric=_SAMPLE_TASK["rubric"],
+        partial_credit=True,
+    ),
+    "judge_criterion": criterion_variables(
+        boundary=_SAMPLE_BOUNDARY,
+        context="c",
+        question="q",
+        answer="a",
+        criterion=_SAMPLE_TASK["rubric"][0],
+        partial_credit=False,
+    ),
+    "mutator": mutator_variables(
+        boundary=_SAMPLE_BOUNDARY,
+        role="challenger",
+        prompt="{{ document }}",
+        pass_rate=0.5,
+        analysis="too_easy: 3",
+    ),
+}
+"""Each role's variables as the workbench fills them in (fenced), for test renders."""

@@ -6,11 +6,17 @@ from __future__ import annotations
 from workbench.model import CallMeta
 from workbench.roles._challenger import Task
 from workbench.roles._env import Env
+from workbench.roles._variables import solver_variables, task_boundary
 
 
 async def solve(env: Env, side: str, doc_id: str, rnd: int, task: Task, rollout: int) -> str:
     notes = task.reference_answer if side == "strong" and env.config.strong_sees_reference else None
-    prompt = env.prompts.render(side, context=task.context, question=task.question, notes=notes)
+    # The solvers' own boundary: never the judge's, which they must not see.
+    boundary = task_boundary(env.config.seed, doc_id, rnd, "solver")
+    variables = solver_variables(
+        boundary=boundary, context=task.context, question=task.question, notes=notes
+    )
+    prompt = env.prompts.render(side, **variables)
     spec = getattr(env.config.models, side)
     out = await env.client.complete(spec, prompt, CallMeta(side, doc_id, rnd, rollout))
     return out.text.strip()

@@ -97,13 +97,17 @@ def test_models_side_by_side_on_accepted_examples(default_run, tmp_path):
         )
     )
     weak, strong = summary["models"]["sim/weak"], summary["models"]["sim/solver-6"]
-    assert weak["tasks_scored"] == strong["tasks_scored"] == default_run.summary["accepted"]
+    accepted = default_run.summary["accepted"]
+    # The sim judge writes a cut-off reply now and then, on purpose; a task whose re-ask is cut
+    # off too is an error, not a score.
+    for side in (weak, strong):
+        assert side["tasks_scored"] + side["errors"] == accepted and side["errors"] <= 1
     assert strong["score"] > weak["score"] + 0.3
     assert strong["ci95"][0] <= strong["score"] <= strong["ci95"][1]
     rows = [
         json.loads(line) for line in (tmp_path / "eval" / "results.jsonl").read_text().splitlines()
     ]
-    assert len(rows) == 2 * default_run.summary["accepted"]
+    assert len(rows) == weak["tasks_scored"] + strong["tasks_scored"]
 
 
 @pytest.mark.slow

@@ -25,16 +25,9 @@ def test_mutator_prompt_renders():
     from workbench.inputs._prompts import _compile, _render
 
     template = _compile("mutator", "mutator.j2", (ROOT_PROMPTS / "mutator.j2").read_text())
-    text = _render(
-        template,
-        {
-            "role": "challenger",
-            "prompt": "{{ document }}",
-            "pass_rate": 0.5,
-            "analysis": "too_easy: 3",
-        },
-    )
-    assert "<prompt>\n{{ document }}\n</prompt>" in text and "0.50" in text
+    text = _render(template, SAMPLE_VARIABLES["mutator"])
+    b = SAMPLE_VARIABLES["mutator"]["boundary"]
+    assert f'<prompt id="{b}">\n{{{{ document }}}}\n</prompt id="{b}">' in text and "0.50" in text
 
 
 def test_challenger_shows_feedback_groups():

@@ -1,6 +1,7 @@
 """The loop end to end on the real sim provider (through LiteLLM), and its rules on a scripted backend."""
 
 import json
+import re
 
 import pytest
 
@@ -40,6 +41,7 @@ def test_run_directory_matches_the_contract(default_run):
         "accepted.jsonl",
         "calls.jsonl",
         "config.json",
+        "documents.json",
         "prompts",
         "rounds.jsonl",
         "summary.json",
@@ -301,7 +303,16 @@ def test_strong_sees_reference_only_in_privileged_mode(tmp_path):
     cfg = fake_config(max_rounds=1, strong_sees_reference=True)
     run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     assert all("ref" not in p for p in fake.sent("openai/weak"))
-    assert all("<notes>\nref\n</notes>" in p for p in fake.sent("openai/strong"))
+    notes = re.compile(r'<notes id="([0-9a-f]{12})">\nref\n</notes id="\1">')
+    assert all(notes.search(p) for p in fake.sent("openai/strong"))
+    # The solvers' boundary is never the judge's, and the judge never sees the reference.
+    solver_ids = {notes.search(p).group(1) for p in fake.sent("openai/strong")}
+    judge_prompts = fake.sent("openai/judge")
+    assert judge_prompts and not any(b in p for b in solver_ids for p in judge_prompts)
+    judge_ids = {re.search(r'<answer id="([0-9a-f]{12})">', p).group(1) for p in judge_prompts}
+    assert len(judge_ids) == 1 and not any(
+        b in p for b in judge_ids for p in fake.sent("openai/strong") + fake.sent("openai/weak")
+    )
 
 
 def test_load_run_frames(default_run):

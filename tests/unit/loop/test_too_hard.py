@@ -13,7 +13,7 @@ from workbench import analysis
 from workbench.config import thresholds
 from workbench.loop import decide
 from workbench.loop._acceptance import decide_in_order
-from workbench.roles import feedback_groups, feedback_line, load_prompts
+from workbench.roles import challenger_variables, feedback_groups, feedback_line, load_prompts
 
 AUTODATA = thresholds("autodata")
 
@@ -57,15 +57,22 @@ def test_the_challenger_is_told_too_hard_not_too_easy():
     )
     assert groups["any"] and [g["question"] for g in groups["too_hard"]] == ["Q?"]
     assert groups["too_easy"] == []
-    prompt = load_prompts().render(
-        "challenger",
+    variables = challenger_variables(
+        boundary="0123456789ab",
         doc_id="d",
         document="text",
         round=2,
         max_rounds=10,
-        rubric={"min_criteria": 2, "max_criteria": 10, "max_weight": 7, "allow_negative": False},
+        rubric={
+            "min_criteria": 2,
+            "max_criteria": 10,
+            "max_weight": 7,
+            "allow_negative": False,
+            "max_criterion_chars": 500,
+        },
         feedback=groups,
     )
+    prompt = load_prompts().render("challenger", **variables)
     assert "TOO HARD" in prompt and 'round 1: "Q?"' in prompt and "TOO EASY" not in prompt
 
 

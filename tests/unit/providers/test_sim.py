@@ -7,16 +7,31 @@ import pytest
 
 from tests.support import DOCS
 from workbench.providers.sim import blank_difficulty, check_model, respond, sentences
-from workbench.roles import Task, feedback_groups, load_prompts
+from workbench.roles import (
+    Task,
+    challenger_variables,
+    feedback_groups,
+    judge_variables,
+    load_prompts,
+    solver_variables,
+    verifier_variables,
+)
 
 PROMPTS = load_prompts()
 DOC = (DOCS / "article-i.txt").read_text()
-RUBRIC = {"min_criteria": 2, "max_criteria": 10, "max_weight": 7, "allow_negative": False}
+RUBRIC = {
+    "min_criteria": 2,
+    "max_criteria": 10,
+    "max_weight": 7,
+    "allow_negative": False,
+    "max_criterion_chars": 500,
+}
+B = "0123456789ab"  # a boundary, as the roles draw one per task
 
 
 def challenger_prompt(feedback=None, doc=DOC):
-    return PROMPTS.render(
-        "challenger",
+    variables = challenger_variables(
+        boundary=B,
         doc_id="d",
         document=doc,
         round=2,
@@ -24,6 +39,7 @@ def challenger_prompt(feedback=None, doc=DOC):
         rubric=RUBRIC,
         feedback=feedback or feedback_groups([]),
     )
+    return PROMPTS.render("challenger", **variables)
 
 
 def ask(model, prompt, seed=0):
@@ -104,7 +120,10 @@ def test_challenger_asks_about_a_different_sentence_after_feedback():
 
 
 def solve_score(model, task, seeds=range(60)):
-    prompt = PROMPTS.render("weak", context=task.context, question=task.question, notes=None)
+    variables = solver_variables(
+        boundary=B, context=task.context, question=task.question, notes=None
+    )
+    prompt = PROMPTS.render("weak", **variables)
     terms = [c.criterion.split('"')[1] for c in task.rubric if c.weight > 0]
     hits = []
     for s in seeds:
@@ -121,14 +140,15 @@ def test_stronger_solvers_fill_more_blanks():
 
 
 def judge_prompt(answer, criteria):
-    return PROMPTS.render(
-        "judge",
+    variables = judge_variables(
+        boundary=B,
         context="c",
         question="q",
         answer=answer,
         partial_credit=False,
         rubric=[{"criterion": c, "weight": 1} for c in criteria],
     )
+    return PROMPTS.render("judge", **variables)
 
 
 def test_judge_checks_the_answer_text():
@@ -145,7 +165,7 @@ def test_judge_checks_the_answer_text():
 
 
 def verify(task: dict, seed=0):
-    prompt = PROMPTS.render("verifier", task=task)
+    prompt = PROMPTS.render("verifier", **verifier_variables(boundary=B, task=task))
     for s in range(seed, seed + 10):
         text = ask("sim/verifier", prompt, s).text
         if text.rstrip().endswith("}"):

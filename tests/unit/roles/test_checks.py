@@ -16,17 +16,46 @@ def test_valid_task_passes():
     check_task(task(3, 5), Rubric())
 
 
-def test_repairs_clip_weights_and_cut_extra_criteria():
-    t = task(9, 0, -3, 2)
+def test_repairs_clip_weights_drop_negatives_and_cut_extra_criteria():
+    t = task(9, 0, -3, 2, 4, 5)
     repair_task(t, Rubric(max_criteria=3))
-    assert [c.weight for c in t.rubric] == [7, 1, 1]
+    # The negative criterion is dropped, never flipped to +1 (that would invert its meaning).
+    assert [(c.criterion, c.weight) for c in t.rubric] == [("c0", 7), ("c1", 1), ("c3", 2)]
     assert t.repairs == [
         "criterion 1 weight 9 clipped to 7",
         "criterion 2 weight 0 clipped to 1",
-        "criterion 3 weight -3 clipped to 1",
-        "rubric cut from 4 to 3 criteria",
+        "criterion 3 dropped: negative weight -3 (rubric.allow_negative is false)",
+        "rubric cut from 5 to 3 criteria (rubric.max_criteria)",
     ]
     check_task(t, Rubric(max_criteria=3))
+
+
+def test_negatives_are_kept_when_allowed_and_clipped_in_range():
+    t = task(3, -9)
+    repair_task(t, Rubric(allow_negative=True))
+    assert [c.weight for c in t.rubric] == [3, -7]
+    assert t.repairs == ["criterion 2 weight -9 clipped to -7"]
+
+
+def test_a_rubric_left_too_short_by_drops_fails_the_check():
+    t = task(3, -2)
+    repair_task(t, Rubric())
+    with pytest.raises(ValueError, match="has 1 criteria; it needs 2 to 10"):
+        check_task(t, Rubric())
+
+
+def test_long_criterion_text_is_clipped_and_noted():
+    t = task(3, 2)
+    t.rubric[0].criterion = "x" * 100_000
+    repair_task(t, Rubric(max_criterion_chars=500))
+    assert len(t.rubric[0].criterion) == 500 and t.rubric[0].criterion.endswith("…")
+    assert t.repairs == ["criterion 1 text clipped from 100,000 to 500 characters"]
+
+
+def test_repairs_written_by_the_model_are_discarded():
+    t = task(3, 2).model_copy(update={"repairs": ["nothing to see"]})
+    repair_task(t, Rubric())
+    assert t.repairs == []
 
 
 @pytest.mark.parametrize(

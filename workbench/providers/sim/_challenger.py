@@ -17,7 +17,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from workbench.providers.sim._difficulty import blank_difficulty, difficulty
-from workbench.providers.sim._text import STOPWORDS, block, content_words, sentences, words
+from workbench.providers.sim._text import (
+    STOPWORDS,
+    block,
+    content_words,
+    outside,
+    sentences,
+    template_block,
+    words,
+)
 
 START_LEVEL = -1.6
 FLAW_RATE = 0.10
@@ -90,7 +98,7 @@ def parse_feedback(text: str | None) -> list[Past]:
 
 
 def parse_rules(prompt: str) -> RubricRules:
-    """Rubric rules as the challenger prompt states them."""
+    """Rubric rules as the challenger prompt's instructions (outside its data) state them."""
     m = re.search(r"(\d+) to (\d+) criteria", prompt)
     w = re.search(r"from 1 \(minor\) to (\d+)", prompt)
     low = prompt.lower()
@@ -129,8 +137,8 @@ def write_task(prompt: str, rng: random.Random, prompt_rng: random.Random) -> tu
     `rng` varies with the whole conversation (so a re-ask gets a fresh draw);
     `prompt_rng` depends on the prompt alone."""
     document = block(prompt, "document") or ""
-    past = parse_feedback(block(prompt, "feedback"))
-    rules = parse_rules(prompt)
+    past = parse_feedback(template_block(prompt, "feedback"))
+    rules = parse_rules(outside(prompt))
     if prompt_rng.random() < PERSISTENT_JUNK_RATE or rng.random() < JUNK_RATE:
         return _junk(rng, rules)
     task = build_task(document, past, rules, rng)

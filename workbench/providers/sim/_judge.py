@@ -4,6 +4,10 @@ A criterion naming a quoted word for a numbered blank is met when the answer
 fills that blank with the word; another quoted phrase is met when the answer
 contains it; an unquoted criterion is met when most of its content words
 appear in the answer. The judge errs at a small fixed rate, like a real one.
+
+It reads the rubric and the answer only from the blocks fenced with the prompt's boundary, and
+its instructions only from outside them: an answer that closes its tag and writes a rubric of
+its own is graded as the text it is, as a careful judge would grade it.
 """
 
 from __future__ import annotations
@@ -13,16 +17,23 @@ import random
 import re
 
 from workbench.providers.sim._difficulty import JUDGE_ERROR_RATE
-from workbench.providers.sim._text import block, contains_word, content_words, quoted
+from workbench.providers.sim._text import (
+    block,
+    contains_word,
+    content_words,
+    outside,
+    quoted,
+    template_block,
+)
 
 JUNK_RATE = 0.06
 _ITEM = re.compile(r"^\s*(\d+)\.\s*(?:\[-?\d+\]\s*)?(.*)$")
 
 
 def criteria(prompt: str) -> list[str]:
-    """Numbered criteria in the prompt's `<rubric>` block."""
+    """Numbered criteria in the prompt's fenced rubric block (nothing else counts)."""
     out = []
-    for line in (block(prompt, "rubric") or "").splitlines():
+    for line in (template_block(prompt, "rubric") or "").splitlines():
         m = _ITEM.match(line)
         if m:
             out.append(m.group(2).strip())
@@ -53,7 +64,7 @@ def credit(criterion: str, answer: str, partial: bool) -> float:
 
 def grade(prompt: str, rng: random.Random, single: bool) -> tuple[str, bool]:
     answer = block(prompt, "answer") or ""
-    partial = "a number from 0" in prompt
+    partial = "a number from 0" in outside(prompt)
     if rng.random() < JUNK_RATE:
         return '{"grades": [{"criterion": 1, "met": tr', True
     grades = []

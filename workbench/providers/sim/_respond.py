@@ -19,6 +19,7 @@ from workbench.providers.sim import _mutator as mutator
 from workbench.providers.sim import _solver as solver
 from workbench.providers.sim import _verifier as verifier
 from workbench.providers.sim._difficulty import skill_of
+from workbench.providers.sim._text import outside
 
 ROLES = ("challenger", "verifier", "judge", "weak", "strong", "mutator")
 
@@ -56,7 +57,8 @@ def respond(
     elif name == "mutator":
         text = mutator.mutate(prompt, rng)
     elif name == "judge":
-        single = '"met"' in prompt and '"grades"' not in prompt
+        instructions = outside(prompt)
+        single = '"met"' in instructions and '"grades"' not in instructions
         text, cut = judge.grade(prompt, rng, single=single)
     else:
         text = solver.answer(prompt, skill_of(name), rng)

@@ -1,4 +1,4 @@
-"""Text helpers for the simulator: sentences, words, and tagged prompt blocks."""
+"""Text helpers for the simulator: sentences, words, and a prompt's fenced blocks."""
 
 from __future__ import annotations
 
@@ -162,10 +162,43 @@ def content_words(text: str) -> list[str]:
     return [w for w in WORD.findall(text) if len(w) >= 4 and w.lower() not in STOPWORDS]
 
 
+_FENCE = re.compile(r'<([a-z_]+) id="([0-9a-f]{12})">')
+
+
+def boundary_of(prompt: str) -> str | None:
+    """The prompt's fence id: the id of its first fenced block (the workbench puts its data
+    blocks first, and content can never contain a fence tag), or None."""
+    m = _FENCE.search(prompt)
+    return m.group(2) if m else None
+
+
 def block(text: str, tag: str) -> str | None:
-    """The contents of `<tag ...>...</tag>` in a prompt, stripped, or None."""
-    m = re.search(rf"<{tag}(?:\s[^>]*)?>\n?(.*?)\n?</{tag}>", text, re.DOTALL)
+    """The contents of the prompt's `<tag id="B">…</tag id="B">` block, B its boundary, stripped;
+    None if there is none. Unfenced tags (inside data, or in a prompt without fences) are
+    never read as blocks, as a careful model reads only what the boundary marks."""
+    b = boundary_of(text)
+    if b is None:
+        return None
+    m = re.search(rf'<{tag} id="{b}">\n?(.*?)\n?</{tag} id="{b}">', text, re.DOTALL)
     return m.group(1).strip() if m else None
+
+
+def template_block(text: str, tag: str) -> str | None:
+    """A fenced block, or else a plain `<tag>…</tag>` written by the template itself (a template
+    from before fences): looked for only outside the fenced blocks, where no content can be."""
+    fenced = block(text, tag)
+    if fenced is not None:
+        return fenced
+    m = re.search(rf"<{tag}>\n?(.*?)\n?</{tag}>", outside(text), re.DOTALL)
+    return m.group(1).strip() if m else None
+
+
+def outside(text: str) -> str:
+    """The prompt without its fenced blocks: the instructions, where rules are read from."""
+    b = boundary_of(text)
+    if b is None:
+        return text
+    return re.sub(rf'<([a-z_]+) id="{b}">.*?</\1 id="{b}">', "", text, flags=re.DOTALL)
 
 
 def quoted(text: str) -> str | None:

@@ -13,7 +13,7 @@ import random
 import re
 
 from workbench.providers.sim._judge import criteria
-from workbench.providers.sim._text import block, contains_word, quoted, words
+from workbench.providers.sim._text import block, contains_word, quoted, template_block, words
 
 JUNK_RATE = 0.05
 _VAGUE = re.compile(
@@ -34,7 +34,9 @@ def check(prompt: str, rng: random.Random) -> tuple[str, bool]:
     items = criteria(prompt)
     weights = [
         int(m.group(1))
-        for m in re.finditer(r"^\s*\d+\.\s*\[(-?\d+)\]", block(prompt, "rubric") or "", re.M)
+        for m in re.finditer(
+            r"^\s*\d+\.\s*\[(-?\d+)\]", template_block(prompt, "rubric") or "", re.M
+        )
     ]
     positive = [c for c, w in zip(items, weights or [1] * len(items), strict=False) if w > 0]
     leaked = next(
