@@ -77,3 +77,5 @@ def test_a_plain_config_negotiates_with_the_real_llama_cpp_server(tmp_path, monk
     }
     refused = [c for c in calls if c["error"] and c["structured_output"] == "json_schema"]
     assert len(refused) == 1, "refused once, then the working mode is remembered"
+    # client = auto (the default): the probe was answered over the lean path, so is the run.
+    assert {c["client"] for c in calls} == {"http"}

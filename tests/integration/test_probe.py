@@ -219,3 +219,70 @@ def test_bad_input_is_found_before_the_probe_spends_a_request(servers, tmp_path)
     )
     assert taken.returncode == 2 and "already exists" in taken.stderr
     assert server.requests == []  # neither cost a probe request
+
+
+class PickyGateway(ChatServer):
+    """A gateway that refuses (400) requests from generic HTTP clients such as aiohttp, as some
+    do, and answers the OpenAI SDK that LiteLLM drives."""
+
+    def __init__(self):
+        self.agents: list[str] = []
+        super().__init__(accept_all)
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        agent = request.headers.get("User-Agent", "")
+        self.agents.append(agent)
+        if "aiohttp" in agent:
+            self.requests.append(await request.json())
+            error = {"message": "this gateway only takes its SDK's requests", "code": 400}
+            return web.json_response({"error": error}, status=400)
+        return await super()._chat(request)
+
+
+def test_auto_takes_the_lean_path_the_probe_confirmed(servers, tmp_path):
+    server = servers()
+    result = cli(
+        "run",
+        str(DOC),
+        "--config",
+        write(tmp_path, plain_config(server.api_base, max_rounds=1)),
+        "--out",
+        str(tmp_path / "run"),
+        env={"WORKBENCH_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 0, result.stderr
+    table = [line for line in result.stderr.splitlines() if line.startswith("openai/")]
+    assert len(table) == len(ROLES) and all(line.split()[5] == "http" for line in table)
+    calls = [json.loads(line) for line in (tmp_path / "run" / "calls.jsonl").open()]
+    assert {c["client"] for c in calls} == {"http"}  # the probe's calls and the run's
+    assert len(calls) == len(server.requests) and all(not c["error"] for c in calls)
+
+
+def test_auto_stays_on_litellm_where_the_lean_path_is_refused(tmp_path, monkeypatch):
+    gateway = PickyGateway()
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    try:
+        cfg = plain_config(gateway.api_base, max_rounds=1)
+        run = workbench.run([DOC], cfg, out=tmp_path / "run")
+    finally:
+        gateway.stop()
+    calls = run.records("calls")
+    probes = [c for c in calls if c["role"] == "probe"]
+    # Per endpoint: the lean path refused once, then LiteLLM answered; the run stays on LiteLLM.
+    assert sorted((c["client"], bool(c["error"])) for c in probes) == sorted(
+        [("http", True), ("litellm", False)] * len(ROLES)
+    )
+    rest = [c for c in calls if c["role"] != "probe"]
+    assert rest and {c["client"] for c in rest} == {"litellm"} and not any(c["error"] for c in rest)
+    assert run.summary["accepted"] + run.summary["rounds"] > 0
+    assert sum("aiohttp" in a for a in gateway.agents) == len(ROLES)
+
+
+def test_explicit_litellm_is_used_as_given(servers, tmp_path, monkeypatch):
+    server = servers()
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    cfg = plain_config(server.api_base, max_rounds=1)
+    for role in ROLES:
+        cfg["models"][role]["client"] = "litellm"
+    run = workbench.run([DOC], cfg, out=tmp_path / "run")
+    assert {c["client"] for c in run.records("calls")} == {"litellm"}

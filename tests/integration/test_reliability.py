@@ -179,11 +179,17 @@ def test_sigkill_at_random_points_then_resume(tmp_path, sim_server, default_run)
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(2.5, 5.0))
+            deadline = time.monotonic() + 120
+            while not (out / "config.json").exists() and proc.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)  # the run directory appears whole (atomically) once made
+            time.sleep(rng.uniform(1.0, 4.0))
             if proc.poll() is not None:
                 break
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            if not (out / "config.json").exists():
+                continue  # killed while the run directory was made: it is made whole or not at all
             _tear_last_line(out / "rounds.jsonl")
             answered = {
                 request_hash(r["model"], r["messages"], r.get("seed"))

@@ -14,6 +14,7 @@ from workbench.cli import (
     _evolve,
     _export,
     _notebook,
+    _repair,
     _report,
     _run,
     _serve,
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["run"]:
+        _run.stop_early()  # a SIGTERM while starting up is one line too, not a silent death
     args = build_parser().parse_args(argv)
     from workbench.errors import WorkbenchError
 
@@ -57,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 COMMANDS = {
     "run": _run,
     "report": _report,
+    "repair": _repair,
     "serve": _serve,
     "check": _check,
     "export": _export,

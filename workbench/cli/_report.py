@@ -13,9 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from workbench.engines import validate_run
     from workbench.records import format_decisions, format_summary, load_run
 
     run = load_run(Path(args.run_dir))
+    validate_run(run.dir, "report")
     run.check()
     print(format_summary(run.summary))
     print()

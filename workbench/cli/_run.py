@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -70,9 +72,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def handle(args: argparse.Namespace) -> int:
-    import asyncio
+class _Signalled(Exception):
+    """SIGTERM or SIGHUP while the command starts up (before the run's own handlers)."""
 
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+        self.code = 128 + signum
+
+
+def stop_early() -> None:
+    """From the first moment of `workbench run`: SIGTERM and SIGHUP end it in one line too
+    (the run's own handlers, `engines.until_signal`, take over once it starts)."""
+
+    def early(signum, frame):
+        raise _Signalled(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, early)
+
+
+def handle(args: argparse.Namespace) -> int:
+    stop_early()
+    try:
+        return _handle(args)
+    except _Signalled as exc:
+        run_dir = args.resume or args.out
+        return _interrupted(Path(run_dir) if run_dir else None, exc.name, exc.code)
+
+
+def _handle(args: argparse.Namespace) -> int:
     from workbench.cli._progress import TextProgress
     from workbench.config import load_config
     from workbench.engines import arun
@@ -92,19 +121,10 @@ def handle(args: argparse.Namespace) -> int:
             raise ConfigError(
                 "--resume continues RUN_DIR as it was: --out, --profile, --mode, --seed and --dry-run do not apply"
             )
-        try:
-            run = asyncio.run(
-                arun(
-                    args.docs or None,
-                    args.config,
-                    sets=sets,
-                    resume=args.resume,
-                    listeners=listeners,
-                )
-            )
-        except KeyboardInterrupt:
-            return _interrupted(Path(args.resume))
-        return _finish(run, format_summary)
+        coro = arun(
+            args.docs or None, args.config, sets=sets, resume=args.resume, listeners=listeners
+        )
+        return _run(coro, Path(args.resume), format_summary)
     if args.mode:
         sets.append(f"mode={args.mode}")
     if args.seed is not None:
@@ -130,18 +150,40 @@ def handle(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_run_dir(config.mode)
     # Once every check has passed (bad input stays one line), as the run starts.
     hint = [lambda kind, data: kind == "start" and _print_audit_hint(config, args)]
+    coro = arun(
+        args.docs or None, config, out=out, listeners=hint + listeners, probe=not args.no_probe
+    )
+    return _run(coro, out, format_summary)
+
+
+def _run(coro, run_dir: Path, format_summary) -> int:
+    """The run to its end or its stop. Exit codes: 0 complete; 3 stopped, resumable (budget,
+    breaker, failing, fatal_error, io_error: a full disk or another write error); 130, 143, 129
+    stopped by SIGINT, SIGTERM, SIGHUP (resumable); 2 bad input, refused before anything."""
+    import asyncio
+    import warnings
+
+    from workbench.engines import Stopped, until_signal
+    from workbench.errors import StopRun
+
+    # A stop cancels calls in flight; LiteLLM may drop a coroutine it made for one unawaited,
+    # and Python's warning about that (harmless) would bury the one line that says what to do.
+    warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+
     try:
-        run = asyncio.run(
-            arun(
-                args.docs or None,
-                config,
-                out=out,
-                listeners=hint + listeners,
-                probe=not args.no_probe,
-            )
-        )
-    except KeyboardInterrupt:
-        return _interrupted(out)
+        run = asyncio.run(until_signal(coro))
+    except Stopped as exc:
+        # Everything is written and closed: exit now, so a further signal never meets an
+        # interpreter winding down (which would die of it instead of exiting with `code`).
+        code = _interrupted(run_dir, exc.name, exc.code)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    except KeyboardInterrupt:  # before the run's own handlers were in place
+        return _interrupted(run_dir, "SIGINT", 130)
+    except StopRun as exc:  # the run directory cannot be written (io_error): one line
+        print(f"workbench: stopped: {exc}", file=sys.stderr)
+        return 3
     return _finish(run, format_summary)
 
 
@@ -176,12 +218,16 @@ def _print_probe(kind: str, data: dict) -> None:
         print(format_table([ProbeResult(**r) for r in data["probe"]]), file=sys.stderr)
 
 
-def _interrupted(run_dir: Path) -> int:
-    """Ctrl-C: the records so far are kept; say how to go on if the run directory was made."""
-    print("\nworkbench: interrupted; records written so far are kept", file=sys.stderr)
-    if (run_dir / "config.json").is_file():
-        print(f"resume with: workbench run --resume {run_dir}", file=sys.stderr)
-    return 130
+def _interrupted(run_dir: Path | None, name: str, code: int) -> int:
+    """Stopped by a signal: the records so far are kept; one line saying how to go on (when
+    the run directory was made: it is made whole or not at all)."""
+    what = "interrupted" if name == "SIGINT" else f"stopped by {name}"
+    if run_dir is not None and (run_dir / "config.json").is_file():
+        line = f"records written so far are kept; resume with: workbench run --resume {run_dir}"
+    else:
+        line = "nothing was written"
+    print(f"\nworkbench: {what}; {line}", file=sys.stderr)
+    return code
 
 
 def _finish(run, format_summary) -> int:

@@ -9,7 +9,7 @@ from workbench.config._load import (
     read_config_file,
     validate_config,
 )
-from workbench.config._model_spec import ROLES, Models, ModelSpec, role_specs
+from workbench.config._model_spec import ROLES, Models, ModelSpec, role_specs, speaks_openai
 from workbench.config._panel import JudgePanel
 from workbench.config._profiles import local, local_served, profile, sim_served
 from workbench.config._run_config import (
@@ -58,6 +58,7 @@ __all__ = [
     "resolve_thresholds",
     "sim_served",
     "smallest_rollouts",
+    "speaks_openai",
     "thresholds",
     "validate_config",
 ]

@@ -22,6 +22,22 @@ StructuredMode = Literal[
 ]
 
 
+LITELLM_ONLY_EXTRA = frozenset(
+    {"stream", "num_retries", "fallbacks", "mock_response", "custom_llm_provider", "api_version"}
+)
+"""`extra` keys only LiteLLM understands: a spec using one keeps `client = "auto"` on LiteLLM."""
+
+
+def speaks_openai(spec: ModelSpec) -> bool:
+    """Whether the lean http path can carry this spec's calls: an `openai/` model at an
+    `api_base`, with no `extra` key that only LiteLLM understands. Pure."""
+    return (
+        spec.model.startswith("openai/")
+        and bool(spec.api_base)
+        and not (LITELLM_ONLY_EXTRA & set(spec.extra))
+    )
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -58,9 +74,12 @@ class ModelSpec(Strict):
     """Tokens per minute allowed to this model endpoint, counted on each call's upper bound."""
     extra: dict[str, Any] = Field(default_factory=dict)
     """Further LiteLLM keyword arguments (no secrets: they are written to config.json)."""
-    client: Literal["litellm", "http"] = "litellm"
-    """`http`: post straight to an OpenAI-compatible `api_base` (an `openai/` model) with
-    aiohttp, skipping LiteLLM; several times less CPU per call. `litellm`: every provider."""
+    client: Literal["auto", "litellm", "http"] = "auto"
+    """How calls are sent. `auto` (default): the lean `http` path for an `openai/` model with
+    an `api_base` once the preflight probe has had an answer over it (with `--no-probe`,
+    without that confirmation), LiteLLM for everything else. `http`: post straight to the
+    OpenAI-compatible `api_base` with aiohttp, skipping LiteLLM (several times less CPU per
+    call). `litellm`: LiteLLM for every call (every provider)."""
 
     @model_validator(mode="after")
     def _http_needs_an_openai_endpoint(self) -> ModelSpec:

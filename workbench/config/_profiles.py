@@ -48,9 +48,9 @@ def local_served(api_base: str | None = None, model: str = "openai/smollm2") -> 
     return _small_model_profile(roles)
 
 
-def sim_served(api_base: str | None = None, client: str = "litellm") -> dict[str, Any]:
+def sim_served(api_base: str | None = None, client: str = "auto") -> dict[str, Any]:
     """The simulator through `workbench serve --model sim`, over LiteLLM's openai/ provider
-    (or, with client="http", the lean aiohttp path)."""
+    (`client`: auto, litellm or http; see ModelSpec.client)."""
     api_base = api_base or served_api_base()
     return {
         "models": {

@@ -16,6 +16,7 @@ from statistics import fmean, median
 from typing import Any
 
 from workbench.datasets._dedup import near_duplicates
+from workbench.engines import validate_run
 from workbench.errors import WorkbenchError
 from workbench.records import Run, dumps, latest_reviews
 
@@ -127,6 +128,7 @@ def export(
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     run = Run(run_dir)
+    validate_run(run.dir, "export")  # nothing on disk is trusted: see workbench repair
     examples = sorted(run.records("accepted"), key=lambda e: e["id"])
     if not examples:
         raise WorkbenchError(f"{run_dir} has no accepted examples to export")

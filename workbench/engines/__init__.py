@@ -13,9 +13,19 @@ from workbench.engines._api import (
 )
 from workbench.engines._documents import check_fit, read_documents
 from workbench.engines._ray import worker_config
+from workbench.engines._repair import Repaired, repair_run
+from workbench.engines._signals import Stopped, until_signal
 from workbench.engines._sync import run_sync
+from workbench.engines._validate import Checked, check_run, validate_run
 
 __all__ = [
+    "Checked",
+    "Repaired",
+    "Stopped",
+    "check_run",
+    "repair_run",
+    "until_signal",
+    "validate_run",
     "RUNS_ENV",
     "arun",
     "as_config",

@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from workbench.config import RunConfig, deep_merge, load_config, role_specs
-from workbench.engines._client import make_client, open_cache
+from workbench.config import RunConfig, load_config, role_specs
+from workbench.engines._client import clients_used, make_client, open_cache, pinned, run_clients
 from workbench.engines._documents import check_fit, read_documents
-from workbench.errors import RunDirError, StopRun, WorkbenchError
+from workbench.engines._resume import existing_run_dir, resumed_or_error
+from workbench.engines._signals import in_daemon_thread, received, stop_status
+from workbench.errors import RunDirError, StopRun
 from workbench.inputs import Document, PromptSet, default_docs_dir, fingerprint
 from workbench.loop import run_documents
 from workbench.model import Backend, aprobe, check_models, declare
 from workbench.model.backends import get_litellm
 from workbench.records import (
-    RESUMABLE,
     Run,
     RunLock,
     RunWriter,
     Tally,
-    check_compatible,
-    drop_torn_tails,
-    read_header,
+    WriteFailed,
 )
-from workbench.records import progress as read_progress
 from workbench.roles import Env, load_prompts
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -99,9 +96,9 @@ async def arun(
     probed = None
     warnings: list[str] = []
     if resume is not None:
-        lock = RunLock(_existing_run_dir(Path(resume)))
+        lock = RunLock(existing_run_dir(Path(resume)))
         try:
-            cfg, documents, prompt_set, writer, starts = _resumed_or_error(
+            cfg, documents, prompt_set, writer, starts = resumed_or_error(
                 Path(resume), docs, config, sets, http
             )
         except BaseException:
@@ -124,14 +121,10 @@ async def arun(
         if probe and http:
             probed = await aprobe(cfg)
             probed.check()
-        lock = RunLock(run_dir)
-        try:
-            writer = RunWriter.create(
-                run_dir, cfg, prompt_set, meta, warnings, Tally(documents=len(documents))
-            )
-        except BaseException:
-            lock.release()
-            raise
+        writer = RunWriter.create(
+            run_dir, cfg, prompt_set, meta, warnings, Tally(documents=len(documents)), documents
+        )
+        lock = writer.lock
         starts = {}
     writer.listeners.extend(listeners)
     writer.listeners.append(ErrorRounds(cfg.circuit_breaker.max_error_rounds))  # last: it raises
@@ -150,34 +143,56 @@ async def arun(
                 "probe": [asdict(r) for r in probed.results] if probed is not None else [],
             },
         )
-    if probed is not None:
-        for record in probed.records:  # the probe's calls are the run's: recorded and budgeted
-            writer.call(record)
-    client = make_client(cfg, writer, backend)
+    used = clients_used(writer.dir) if resume is not None else None
+    client = make_client(cfg, writer, backend, run_clients(cfg, probed, used))
     if probed is not None and probed.modes is not None:
         client.modes = probed.modes  # what the probe negotiated, even without a cache folder
     env = Env(cfg, prompt_set, client)
     status, reason = "complete", ""
+    failed: WriteFailed | None = None  # the run directory could not be written: raised at the end
     try:
+        if probed is not None:
+            for record in probed.records:  # the probe's calls are the run's: recorded, budgeted
+                writer.call(record)
         if backend is None:  # import LiteLLM off the event loop, before any call is timed
-            await asyncio.to_thread(get_litellm)
+            await in_daemon_thread(get_litellm)
         stop = await _run_until_stopped(env, cfg, documents, writer, starts)
         if stop is not None:
             status, reason = stop.status, stop.reason
+            failed = stop if isinstance(stop, WriteFailed) else None
+    except WriteFailed as exc:
+        status, reason, failed = exc.status, exc.reason, exc
     except asyncio.CancelledError:
-        status, reason = "cancelled", "stopped before the end; the records so far are kept"
+        status, reason = stop_status(received())
         raise
     except BaseException as exc:
         status, reason = "error", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        writer.write_summary(status, reason)
-        writer.close()
+        late = _finish_writing(writer, status, reason)
+        failed = failed or late  # the first write that failed is the one to report
         if client.cache is not None:
             client.cache.close()
         await client.aclose()
         lock.release()
+    if failed is not None:
+        raise failed
     return Run(writer.dir)
+
+
+def _finish_writing(writer: RunWriter, status: str, reason: str) -> WriteFailed | None:
+    """summary.json and the record files closed; a write that fails (the disk is full) is
+    returned, not raised, so the cleanup goes on (the records already written are whole)."""
+    failed = None
+    try:
+        writer.write_summary(status, reason)
+    except WriteFailed as exc:
+        failed = exc
+    try:
+        writer.close()
+    except WriteFailed as exc:
+        failed = failed or exc
+    return failed
 
 
 class ErrorRounds:
@@ -204,29 +219,6 @@ class ErrorRounds:
             )
 
 
-def _existing_run_dir(run_dir: Path) -> Path:
-    if not (run_dir / "config.json").is_file():
-        raise RunDirError(f"{run_dir} is not a run directory (no config.json)")
-    return run_dir
-
-
-def _resumed_or_error(run_dir: Path, docs, config, sets, probe: bool):
-    """`_resumed`, with a damaged run directory reported in one line rather than a traceback."""
-    try:
-        return _resumed(run_dir, docs, config, sets, probe)
-    except RunDirError as exc:
-        if str(exc).startswith("cannot resume"):
-            raise
-        raise RunDirError(f"cannot resume {run_dir}: {exc}") from None
-    except WorkbenchError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        detail = " ".join(str(exc).split())[:300]  # one line, even for a validation report
-        raise RunDirError(
-            f"cannot resume {run_dir}: the run directory is damaged ({type(exc).__name__}: {detail})"
-        ) from None
-
-
 def _sources(docs: Iterable[Any] | None) -> list[str] | None:
     """Absolute paths of the inputs, so a resume can reload them (None for in-memory documents)."""
     if docs is None:
@@ -237,59 +229,6 @@ def _sources(docs: Iterable[Any] | None) -> list[str] | None:
     return None
 
 
-def _resumed(run_dir: Path, docs, config, sets, probe: bool):
-    """Reopen RUN_DIR after checking that documents, config and prompts are unchanged."""
-    header = read_header(run_dir)
-    stored = RunConfig.model_validate(header["config"])
-    base = stored.resolved().model_dump(mode="json")
-    if isinstance(config, str | Path):
-        cfg = load_config(config, sets, base=base)
-    else:
-        overrides = (
-            config.model_dump(exclude_unset=True) if isinstance(config, RunConfig) else config
-        )
-        cfg = load_config(None, sets, base=deep_merge(base, overrides or {}))
-    check_compatible(stored, cfg)
-    sources = docs if docs is not None else header["documents"].get("sources")
-    if docs is None and header["documents"].get("sources", "missing") is None:
-        raise RunDirError(
-            f"{run_dir} was started from in-memory documents: pass the same documents to resume it"
-        )
-    documents = read_documents(sources, cfg)  # the same sections as when the run started
-    if fingerprint(documents) != header["documents"]["fingerprint"]:
-        raise RunDirError(
-            "cannot resume: the documents changed since the run started (different ids or text)"
-        )
-    strings = {}
-    for role, info in header["prompts"].items():
-        text = (run_dir / info["file"]).read_text(encoding="utf-8")
-        if hashlib.sha256(text.encode()).hexdigest() != info["sha256"]:
-            raise RunDirError(
-                f"cannot resume: {run_dir / info['file']} was edited after the run started"
-            )
-        strings[role] = text
-    prompt_set = load_prompts(None, strings)
-    check_models(cfg, probe)
-    check_cache(cfg)
-    declare([s.api_key_env for _, _, s in role_specs(cfg.models)])
-    dropped = drop_torn_tails(run_dir)
-    state = read_progress(run_dir, cfg, [d.id for d in documents])
-    note = {
-        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "dropped_torn_bytes": dropped,
-        "documents_done": len(state.done),
-        "config": cfg.resolved().model_dump(mode="json", include=RESUMABLE),
-    }
-    writer = RunWriter.reopen(run_dir, state.tally, note)
-    for example in state.missing_examples:
-        writer.accepted(example)
-    remaining = [d for d in documents if d.id not in state.done]
-    starts = {
-        doc_id: (state.next_round[doc_id], state.history[doc_id]) for doc_id in state.next_round
-    }
-    return cfg, remaining, prompt_set, writer, starts
-
-
 async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts) -> StopRun | None:
     """Run every document; a StopRun (budget, breaker, fatal error) ends the run cleanly."""
     stops: list[StopRun] = []
@@ -297,7 +236,7 @@ async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts
     if cfg.engine == "ray":
         from workbench.engines._ray import RayRounds
 
-        rounds = RayRounds(cfg, env.prompts, writer)
+        rounds = RayRounds(pinned(cfg, env.client.clients), env.prompts, writer)
     try:
         await run_documents(env, cfg.thresholds(), documents, writer, starts, rounds)
     except* StopRun as group:
@@ -305,6 +244,8 @@ async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts
     finally:
         if rounds is not None:
             rounds.close()
+    # A failed write says most about what to do next (free space), then the first stop.
+    stops.sort(key=lambda stop: not isinstance(stop, WriteFailed))
     return stops[0] if stops else None
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from workbench.loop._acceptance import STRONG_NOT_RUN, decide
 from workbench.loop._estimate import format_estimate, upper_bound
 from workbench.loop._orchestrator import run_documents, run_round
+from workbench.loop._recheck import decision_check, decision_problem
 from workbench.loop._stats import permutation_p_value
 
 __all__ = [
     "STRONG_NOT_RUN",
     "decide",
+    "decision_check",
+    "decision_problem",
     "format_estimate",
     "permutation_p_value",
     "run_documents",

@@ -4,6 +4,7 @@ cache, pricing, secrets, preflight checks and the preflight probe."""
 from __future__ import annotations
 
 from workbench.model._client import RAW_KEPT_CHARS, ModelClient
+from workbench.model._client_choice import Client, choose_client, first_try, worth_litellm
 from workbench.model._failures import context_window
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
@@ -17,6 +18,7 @@ from workbench.model._request import (
     response_format,
 )
 from workbench.model._secrets import declare
+from workbench.model._structured import endpoint_key
 from workbench.model.backends._litellm import litellm_backend
 from workbench.model.cache import CacheError, CallCache, default_path
 
@@ -25,6 +27,7 @@ __all__ = [
     "CacheError",
     "CallCache",
     "CallMeta",
+    "Client",
     "DEFAULT_COMPLETION_CAP",
     "MAX_REPLY_CHARS",
     "ModelClient",
@@ -38,13 +41,16 @@ __all__ = [
     "build_request",
     "check_models",
     "check_spec",
+    "choose_client",
     "context_window",
     "cost_usd",
     "declare",
     "default_path",
+    "endpoint_key",
     "estimate_tokens",
     "extract_json",
     "family",
+    "first_try",
     "format_table",
     "modes_for",
     "parse_model",
@@ -52,4 +58,5 @@ __all__ = [
     "prices",
     "probe",
     "response_format",
+    "worth_litellm",
 ]

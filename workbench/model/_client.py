@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from workbench.config import ModelSpec, Retry
 from workbench.errors import ModelOutputError, ProviderError, StopRun
+from workbench.model._client_choice import Client, choose_client
 from workbench.model._drain import Drain
 from workbench.model._failures import failed, fatal_reason
 from workbench.model._params import adapt, refused_params
@@ -35,7 +36,7 @@ from workbench.model._request import (
 )
 from workbench.model._secrets import declare, redact
 from workbench.model._structured import FILE_NAME as MODES_FILE
-from workbench.model._structured import StructuredModes, rejects_format
+from workbench.model._structured import StructuredModes, endpoint_key, rejects_format
 from workbench.model.backends._litellm import litellm_backend
 from workbench.model.cache import CacheError, CallCache, cache_key
 from workbench.model.guards import (
@@ -54,9 +55,6 @@ RAW_KEPT_CHARS = 20_000
 """How much of an unusable reply an `error` round keeps."""
 
 
-"""Usage figures above this are nonsense from the endpoint (and would overflow cost arithmetic)."""
-
-
 class ModelClient:
     """Calls models for one run: the cache, retries, limits, budget and circuit breaker, and records."""
 
@@ -71,12 +69,19 @@ class ModelClient:
         breaker: CircuitBreaker | None = None,
         budget: Budget | None = None,
         modes: StructuredModes | None = None,
+        clients: dict[str, Client] | None = None,
+        backend_name: Client | None = None,
     ):
         self.seed = seed
         self.concurrency = concurrency
         self.on_call = on_call or (lambda record: None)
         self.backend = backend
         """A fixed backend for every call (tests, benchmarks); None: chosen per model spec."""
+        self.backend_name = backend_name
+        """What calls.jsonl names the fixed backend's client (None: not named)."""
+        self.clients: dict[str, Client] = dict(clients or {})
+        """The client of each endpoint (`endpoint_key`), as `choose_client` resolved it after the
+        probe; an endpoint not in it is resolved unprobed."""
         self._http: Any = None
         self.cache = cache
         self.retry = retry or Retry()
@@ -252,7 +257,7 @@ class ModelClient:
         if self._global is None:
             self._global = asyncio.Semaphore(self.concurrency)
         limit = self._model_limit(spec)
-        backend = self._backend(spec)
+        _, backend = self._backend(spec)
         t0 = 0.0
         try:
             # Latency is the call's own: timed once a slot is held, not while queueing for one.
@@ -272,19 +277,29 @@ class ModelClient:
             self.budget.settle(reservation, 0.0, 0)
             return None, classify(exc), (time.perf_counter() - t0) if t0 else 0.0
 
-    def _backend(self, spec: ModelSpec) -> Backend:
+    def client_for(self, spec: ModelSpec) -> Client | None:
+        """The client this spec's calls go over (None: a fixed backend that is not named)."""
         if self.backend is not None:
-            return self.backend
-        if spec.client == "http":
+            return self.backend_name
+        known = self.clients.get(endpoint_key(spec))
+        if known is None:
+            known = self.clients[endpoint_key(spec)] = choose_client(spec, None)
+        return known
+
+    def _backend(self, spec: ModelSpec) -> tuple[Client | None, Backend]:
+        name = self.client_for(spec)
+        if self.backend is not None:
+            return name, self.backend
+        if name == "http":
             if self._http is None:
                 from workbench.model.backends import HttpBackend
 
                 self._http = HttpBackend()
-            return self._http
-        return litellm_backend
+            return name, self._http
+        return name, litellm_backend
 
     async def aclose(self) -> None:
-        """Release the HTTP session of `client = "http"` models and stop LiteLLM's background
+        """Release the lean path's HTTP session and stop LiteLLM's background
         logging task (call from the loop that made the calls)."""
         from workbench.model.backends import drain
 
@@ -350,6 +365,7 @@ class ModelClient:
                 "finish_reason": reply.finish_reason if reply else None,
                 "error": error,
                 "structured_output": mode,
+                "client": None if cached else self.client_for(spec),
             }
         )
 

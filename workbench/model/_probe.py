@@ -21,6 +21,7 @@ from typing import Any
 from workbench.config import ModelSpec, Retry, RunConfig, role_specs
 from workbench.errors import ConfigError, ProviderError, StopRun, WorkbenchError
 from workbench.model._client import ModelClient
+from workbench.model._client_choice import choose_client, first_try, worth_litellm
 from workbench.model._failures import context_window
 from workbench.model._params import describe
 from workbench.model._reply import Backend, CallMeta
@@ -63,10 +64,14 @@ class ProbeResult:
     """Tokens, when LiteLLM's model map knows the model."""
     calls: int = 0
     """Requests the probe sent (one, plus one per refused structured-output mode or
-    parameter)."""
+    parameter, plus the requests over LiteLLM when the lean path could not be confirmed)."""
     adapted: list[str] = field(default_factory=list)
     """Sampling-parameter adaptations the endpoint needs (`no_temperature`,
     `max_completion_tokens`); every call of the run makes them too."""
+    client: str | None = None
+    """What the probe reached the endpoint over (`http` or `litellm`)."""
+    run_client: str | None = None
+    """The client the run uses for this endpoint (`choose_client`)."""
 
     @property
     def endpoint(self) -> str:
@@ -85,6 +90,13 @@ class Probe:
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.results)
+
+    def result_for(self, spec: ModelSpec) -> ProbeResult | None:
+        """The result for this spec's endpoint (None: not probed, e.g. an in-process model)."""
+        return next(
+            (r for r in self.results if (r.model, r.api_base) == (spec.model, spec.api_base)),
+            None,
+        )
 
     def error(self) -> str | None:
         """One line for every failing endpoint, joined by "; " (None: all passed)."""
@@ -138,15 +150,20 @@ async def aprobe(
         if on_call is not None:
             on_call(r)
 
-    if backend is None and any(s.client != "http" for s, _ in targets):
-        from workbench.model.backends import get_litellm
+    from workbench.model.backends import get_litellm
 
-        await asyncio.to_thread(get_litellm)  # the import is slow: not inside a timed call
+    # Prices (and LiteLLM's own calls) need LiteLLM: imported off the event loop, while the
+    # lean path's requests are already in flight.
+    importing = asyncio.create_task(asyncio.to_thread(get_litellm))
     probe.results = list(
         await asyncio.gather(
-            *(_probe_one(config, spec, roles, backend, modes, record) for spec, roles in targets)
+            *(
+                _probe_one(config, spec, roles, backend, modes, record, importing)
+                for spec, roles in targets
+            )
         )
     )
+    await importing
     return probe
 
 
@@ -169,6 +186,7 @@ async def _probe_one(
     backend: Backend | None,
     modes: StructuredModes,
     record: Callable[[dict[str, Any]], None],
+    importing: asyncio.Future | None = None,
 ) -> ProbeResult:
     result = ProbeResult(spec.model, spec.api_base, roles)
     where = f"models.{'/'.join(roles)} ({result.endpoint})"
@@ -177,15 +195,45 @@ async def _probe_one(
         if unreachable:
             result.error = f"{where}: {unreachable}"
             return result
+    client = first_try(spec)
+    failure = await _probe_over(client, config, spec, backend, modes, record, result, importing)
+    if not result.ok and client == "http" and spec.client == "auto" and worth_litellm(failure):
+        # The lean path could not be confirmed here: see whether LiteLLM gets an answer.
+        result.error = None
+        failure = await _probe_over(
+            "litellm", config, spec, backend, modes, record, result, importing
+        )
+    if not result.ok:
+        result.error = f"{where}: {result.error}"
+    else:
+        result.context_window = await asyncio.to_thread(context_window, spec)
+    result.run_client = choose_client(spec, result)
+    return result
+
+
+async def _probe_over(
+    client: str,
+    config: RunConfig,
+    spec: ModelSpec,
+    backend: Backend | None,
+    modes: StructuredModes,
+    record: Callable[[dict[str, Any]], None],
+    result: ProbeResult,
+    importing: asyncio.Future | None,
+) -> Failure | None:
+    """One probe request (plus refused modes) over `client`; fills `result`, returns the last
+    failure seen."""
     failures: list[Failure] = []
     inner = backend
     http = None
     if inner is None:
-        if spec.client == "http":
+        if client == "http":
             from workbench.model.backends import HttpBackend
 
             inner = http = HttpBackend()
         else:
+            if importing is not None:
+                await asyncio.shield(importing)
             inner = litellm_backend
 
     async def watched(**request: Any):
@@ -201,7 +249,7 @@ async def _probe_one(
         mine.append(r)
         record(r)
 
-    client = ModelClient(
+    probe_client = ModelClient(
         seed=config.seed,
         concurrency=1,
         on_call=on_call,
@@ -209,23 +257,26 @@ async def _probe_one(
         retry=_RETRY,
         budget=Budget(config.budget.usd, config.budget.tokens),
         modes=modes,
+        backend_name=client,
     )
+    result.client = client
     try:
         tiny = spec.model_copy(update={"max_tokens": probe_cap(spec)})
-        await client.complete(tiny, PROMPT, CallMeta(PROBE_ROLE, PROBE_DOC, 0), json_schema=SCHEMA)
+        await probe_client.complete(
+            tiny, PROMPT, CallMeta(PROBE_ROLE, PROBE_DOC, 0), json_schema=SCHEMA
+        )
         answered = [r for r in mine if not r["error"]]
         result.ok = True
         result.structured_output = answered[-1]["structured_output"] if answered else None
         result.latency_s = answered[-1]["latency_s"] if answered else None
-        result.context_window = await asyncio.to_thread(context_window, spec)
     except (StopRun, ProviderError, WorkbenchError) as exc:
-        result.error = f"{where}: {_explain(failures[-1] if failures else None, exc)}"
+        result.error = _explain(failures[-1] if failures else None, exc)
     finally:
-        result.calls = len(mine)
+        result.calls += len(mine)
         result.adapted = modes.params.get(spec)
         if http is not None:
             await http.aclose()
-    return result
+    return failures[-1] if failures else None
 
 
 def probe_cap(spec: ModelSpec) -> int | None:
@@ -281,12 +332,13 @@ def _unreachable(base: str, timeout_s: float = 3.0) -> str | None:
 
 def format_table(results: list[ProbeResult]) -> str:
     """The probe's results as a plain-text table."""
-    head = ("endpoint", "roles", "ok", "structured", "latency", "context", "adapted")
+    head = ("endpoint", "roles", "ok", "client", "structured", "latency", "context", "adapted")
     rows = [
         (
             r.endpoint,
             ",".join(r.roles),
             "ok" if r.ok else "FAIL",
+            r.run_client or r.client or "-",
             r.structured_output or "-",
             f"{r.latency_s:.2f} s" if r.latency_s is not None else "-",
             f"{r.context_window:,}" if r.context_window else "?",

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from workbench.records._jsonl import Appender, dumps, read_jsonl, write_json_atomic
+from workbench.records._jsonl import (
+    Appender,
+    WriteFailed,
+    dumps,
+    numbered_lines,
+    read_jsonl,
+    write_json_atomic,
+    write_text_atomic,
+)
 from workbench.records._lock import RunLock
+from workbench.records._manifest import MANIFEST, manifest, read_manifest, write_manifest
 from workbench.records._panel import CriterionAgreement, MemberGrade
 from workbench.records._read import read_records, read_summary
 from workbench.records._resume import (
@@ -38,8 +47,32 @@ from workbench.records._types import (
     Summary,
 )
 from workbench.records._upgrade import upgrade
+from workbench.records._validate import (
+    EXAMPLE_FIELDS,
+    DecisionCheck,
+    Problem,
+    count_problems,
+    example_problems,
+    parse_lines,
+    refusal,
+    round_problems,
+)
 
 __all__ = [
+    "numbered_lines",
+    "EXAMPLE_FIELDS",
+    "DecisionCheck",
+    "MANIFEST",
+    "Problem",
+    "WriteFailed",
+    "count_problems",
+    "example_problems",
+    "manifest",
+    "parse_lines",
+    "read_manifest",
+    "refusal",
+    "round_problems",
+    "write_manifest",
     "mean",
     "Appender",
     "CallRecord",
@@ -83,4 +116,5 @@ __all__ = [
     "to_example",
     "upgrade",
     "write_json_atomic",
+    "write_text_atomic",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from pathlib import Path
 
 from workbench.errors import RunDirError
@@ -32,3 +33,21 @@ class RunLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor drops the lock
             self._fd = None
+
+
+def discard_stale(run_dir: Path) -> None:
+    """Remove what a killed creation of RUN_DIR left (SIGKILL skips every cleanup): its
+    temporary directories that no live process holds."""
+    for stale in run_dir.parent.glob(f".{run_dir.name}.*.creating"):
+        try:
+            lock = RunLock(stale)
+        except RunDirError:
+            continue  # being made right now by another process
+        discard(stale, lock)
+
+
+def discard(tmp: Path, lock: RunLock) -> None:
+    """Remove a run directory that was not finished (deleting frees space: it works on a full
+    disk)."""
+    lock.release()
+    shutil.rmtree(tmp, ignore_errors=True)

@@ -7,7 +7,10 @@ so a crash never loses a finished round.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import tempfile
 import time
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +20,9 @@ from workbench._version import __version__
 from workbench.config import RunConfig
 from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
-from workbench.records._jsonl import Appender, write_json_atomic
+from workbench.records._jsonl import Appender, WriteFailed, resume_hint, write_json_atomic
+from workbench.records._lock import RunLock, discard, discard_stale
+from workbench.records._manifest import write_manifest
 from workbench.records._read import read_records, read_summary
 from workbench.records._reviews import Review, latest_reviews, review_counts
 from workbench.records._state import document_states, keeps
@@ -34,12 +39,16 @@ class RunWriter:
         self.dir = run_dir
         self.tally = tally
         self.started = time.time()
-        # Rounds and examples are fsynced one by one; the high-rate call log at most every second
-        # (each line is still flushed, so a killed process loses none; its replies are in the cache).
-        self._calls = Appender(run_dir / "calls.jsonl", fsync_every_s=1.0)
-        self._rounds = Appender(run_dir / "rounds.jsonl")
-        self._accepted = Appender(run_dir / "accepted.jsonl")
+        # Every line is written before it is reported (a killed process loses none). Rounds and
+        # examples are fsynced one by one, on a thread of their own so the event loop never waits
+        # for the disk; the high-rate call log at most every second (its replies are in the cache).
+        self.hint = resume_hint(run_dir)
+        self._calls = Appender(run_dir / "calls.jsonl", fsync_every_s=1.0, hint=self.hint)
+        self._rounds = Appender(run_dir / "rounds.jsonl", hint=self.hint, background=True)
+        self._accepted = Appender(run_dir / "accepted.jsonl", hint=self.hint, background=True)
         self.listeners: list[Any] = []
+        self.lock: RunLock | None = None
+        """The run directory's lock, when the writer made the directory (see `create`)."""
 
     @classmethod
     def create(
@@ -50,25 +59,60 @@ class RunWriter:
         documents: dict[str, Any],
         warnings: list[str],
         tally: Tally,
+        docs: list[Any] = (),
     ) -> RunWriter:
-        """A new run directory with config.json and the prompts used."""
+        """A new run directory with config.json, documents.json (the ids of `docs`) and the
+        prompts used, made atomically: built under a hidden temporary name beside RUN_DIR and
+        renamed once complete, so a failure (a full disk, Ctrl-C) leaves no half-made RUN_DIR.
+        The writer holds the directory's lock (`self.lock`)."""
         run_dir = Path(run_dir)
         if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
             raise RunDirError(f"{run_dir} already exists and is not empty; choose another --out")
+        hint = "free space and run again (nothing was left behind)"
         try:
-            run_dir.mkdir(parents=True, exist_ok=True)
+            run_dir.parent.mkdir(parents=True, exist_ok=True)
+            discard_stale(run_dir)
+            tmp = Path(
+                tempfile.mkdtemp(prefix=f".{run_dir.name}.", suffix=".creating", dir=run_dir.parent)
+            )
         except OSError as exc:
             raise RunDirError(f"cannot create {run_dir}: {exc.strerror}") from None
-        prompts.write_copies(run_dir / "prompts")
-        write_json_atomic(run_dir / "config.json", run_header(config, prompts, documents, warnings))
-        return cls(run_dir, tally)
+        umask = os.umask(0o22)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # as mkdir would have made it (mkdtemp makes it private)
+        lock = RunLock(tmp)  # the lock is on the directory itself: it survives the rename
+        try:
+            prompts.write_copies(tmp / "prompts")
+            write_json_atomic(tmp / "config.json", run_header(config, prompts, documents, warnings))
+            write_manifest(tmp, list(docs))
+            os.rename(tmp, run_dir)  # onto nothing, or onto an empty directory; else it fails
+        except WriteFailed as exc:
+            discard(tmp, lock)
+            raise WriteFailed(
+                run_dir / exc.path.relative_to(tmp), OSError(exc.errno, exc.strerror), hint
+            ) from None
+        except OSError as exc:
+            discard(tmp, lock)
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise RunDirError(
+                    f"{run_dir} already exists and is not empty; choose another --out"
+                ) from None
+            where = Path(exc.filename) if exc.filename else tmp
+            where = run_dir / where.relative_to(tmp) if where.is_relative_to(tmp) else run_dir
+            raise WriteFailed(where, exc, hint) from None
+        except BaseException:
+            discard(tmp, lock)
+            raise
+        writer = cls(run_dir, tally)
+        writer.lock = lock
+        return writer
 
     @classmethod
     def reopen(cls, run_dir: Path, tally: Tally, note: dict[str, Any]) -> RunWriter:
         """An existing run directory, to append to after a resume (noted in config.json)."""
         header = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
         header.setdefault("resumes", []).append(note)
-        write_json_atomic(run_dir / "config.json", header)
+        write_json_atomic(run_dir / "config.json", header, resume_hint(run_dir))
         return cls(run_dir, tally)
 
     def call(self, record: dict[str, Any]) -> None:
@@ -110,12 +154,20 @@ class RunWriter:
             **(extra or {}),
         }
         summary = Summary.model_validate(summary).model_dump(mode="json")
-        write_json_atomic(self.dir / "summary.json", summary)
+        write_json_atomic(self.dir / "summary.json", summary, self.hint)
         return summary
 
     def close(self) -> None:
+        """Close every record file (all of them, even when one fails: the first failure is
+        raised after)."""
+        failed = None
         for appender in (self._calls, self._rounds, self._accepted):
-            appender.close()
+            try:
+                appender.close()
+            except WriteFailed as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
 
 def run_header(

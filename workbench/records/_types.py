@@ -220,6 +220,9 @@ class CallRecord(Record):
     structured_output: str | None = None
     """The structured-output mode the request asked for (`json_schema`, `json_object_schema`,
     `json_object`, `prompt`); None for free-text calls and records older than negotiation."""
+    client: Literal["http", "litellm"] | None = None
+    """What carried the call: `http` (the lean aiohttp path) or `litellm`; None when nothing was
+    sent (a cache hit), for a test backend, and in records older than the choice."""
 
 
 class Summary(Record):
@@ -258,7 +261,10 @@ class Summary(Record):
     decisions: dict[str, int]
     status: str = "incomplete"
     """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),
-    cache_error (the call cache could not be written), cancelled, error, or incomplete (recomputed: the run never wrote a summary)."""
+    cache_error (the call cache could not be written), cancelled (SIGINT), terminated (SIGTERM,
+    SIGHUP), io_error (the run directory could not be written), error, repaired (`workbench
+    repair` set rounds aside: resume to redo them), or incomplete (recomputed: the run never
+    wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
     upgraded_from: int | None = Field(default=None, exclude=True)

@@ -86,11 +86,20 @@ def test_hf_and_parquet_with_a_card(default_run, tmp_path):
 def test_near_duplicates_are_removed_and_counted(default_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(default_run.dir, run)
-    first = json.loads((run / "accepted.jsonl").read_text().splitlines()[0])
-    with open(run / "accepted.jsonl", "a") as f:
-        f.write(json.dumps({**first, "id": first["id"] + "-copy"}) + "\n")
+    # A second accepted round asks the first one's question (in its round and its example
+    # alike: a consistent run directory; a forged extra example is refused, see repair).
+    examples = [json.loads(x) for x in (run / "accepted.jsonl").read_text().splitlines()]
+    first, second = examples[0], examples[1]
+    second["question"] = first["question"]
+    rounds = [json.loads(x) for x in (run / "rounds.jsonl").read_text().splitlines()]
+    for r in rounds:
+        if (r["doc_id"], r["round"]) == (second["doc_id"], second["round"]):
+            r["task"]["question"] = first["question"]
+    write = lambda path, rows: path.write_text("".join(json.dumps(x) + "\n" for x in rows))  # noqa: E731
+    write(run / "accepted.jsonl", examples)
+    write(run / "rounds.jsonl", rounds)
     done = export(run, "sft", tmp_path / "sft.jsonl")
-    assert done.duplicates_removed == 1 and done.rows == default_run.summary["accepted"]
+    assert done.duplicates_removed == 1 and done.rows == default_run.summary["accepted"] - 1
     kept_all = export(run, "sft", tmp_path / "all.jsonl", dedup_threshold=None)
     assert kept_all.rows == done.rows + 1
 

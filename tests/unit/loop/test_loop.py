@@ -41,6 +41,7 @@ def test_run_directory_matches_the_contract(default_run):
         "accepted.jsonl",
         "calls.jsonl",
         "config.json",
+        "documents.json",
         "prompts",
         "rounds.jsonl",
         "summary.json",

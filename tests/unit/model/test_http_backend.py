@@ -102,3 +102,37 @@ def test_absurd_token_counts_are_dropped():
         {"choices": [{"message": {"content": "ok"}}], "usage": {"prompt_tokens": 10**400}}
     )
     assert got.prompt_tokens is None
+
+
+def test_extra_body_and_headers_go_where_the_openai_sdk_puts_them():
+    from workbench.model.backends._http import request_headers
+
+    spec = ModelSpec(
+        model="openai/qwen",
+        api_base="http://h/v1",
+        extra={"extra_body": {"guided_json": {"type": "object"}}, "extra_headers": {"X-Team": "a"}},
+    )
+    request = {**build_request(spec, [{"role": "user", "content": "hi"}], None, 1), "api_key": "k"}
+    body = request_body(request)
+    assert body["guided_json"] == {"type": "object"}
+    assert "extra_body" not in body and "extra_headers" not in body
+    assert request_headers(request) == {
+        "Content-Type": "application/json",
+        "X-Team": "a",
+        "Authorization": "Bearer k",
+    }
+
+
+def test_reasoning_tokens_are_read_as_openai_reports_them():
+    usage = {
+        "prompt_tokens": 5,
+        "completion_tokens": 50,
+        "completion_tokens_details": {"reasoning_tokens": 40},
+    }
+    got = parse_reply({"choices": [{"message": {"content": "ok"}}], "usage": usage})
+    assert (got.completion_tokens, got.reasoning_tokens) == (50, 40)
+    usage["completion_tokens_details"] = "junk"
+    assert (
+        parse_reply({"choices": [{"message": {"content": "ok"}}], "usage": usage}).reasoning_tokens
+        is None
+    )

@@ -33,3 +33,15 @@ def test_atomic_json(tmp_path):
     write_json_atomic(path, {"a": 2})
     assert json.loads(path.read_text()) == {"a": 2}
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_background_fsynced_line_is_readable_at_once_and_close_waits_for_the_disk(tmp_path):
+    path = tmp_path / "r.jsonl"
+    a = Appender(path, background=True)
+    for n in range(50):
+        a.append({"n": n})
+        assert read_jsonl(path)[-1] == {"n": n}  # flushed before append returns
+    syncer = a._syncer
+    assert syncer is not None and syncer.is_alive()
+    a.close()
+    assert not syncer.is_alive() and len(read_jsonl(path)) == 50

@@ -1,7 +1,8 @@
 """A lean path to OpenAI-compatible endpoints: one aiohttp POST per call, no LiteLLM.
 
-A role opts in with `client = "http"` (an `openai/` model with an `api_base`: vLLM,
-llama.cpp, Ollama, the served simulator, or OpenAI itself). It takes the same
+It carries an `openai/` model with an `api_base` (vLLM, llama.cpp, Ollama, the served
+simulator, or OpenAI itself) under `client = "http"`, and under `client = "auto"` (the
+default) once the preflight probe has had an answer over it. It takes the same
 request as the LiteLLM path and returns the same `Reply`; failures carry
 `status_code` and `headers`, so retries, Retry-After and the circuit breaker treat
 them exactly as LiteLLM's. It exists for throughput: LiteLLM spends several
@@ -15,7 +16,16 @@ import json
 from typing import Any
 
 # LiteLLM-only keywords that are not part of the OpenAI request body.
-_NOT_BODY = {"model", "api_base", "api_key", "timeout", "drop_params", "max_retries"}
+_NOT_BODY = {
+    "model",
+    "api_base",
+    "api_key",
+    "timeout",
+    "drop_params",
+    "max_retries",
+    "extra_body",
+    "extra_headers",
+}
 
 
 class HTTPStatusError(Exception):
@@ -41,10 +51,25 @@ class MalformedResponse(Exception):
 
 
 def request_body(request: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body of /chat/completions for a LiteLLM-style request. Pure."""
+    """The JSON body of /chat/completions for a LiteLLM-style request; `extra_body` is merged
+    into it, as the OpenAI SDK does (vLLM's `guided_json`, ...). Pure."""
     body = {k: v for k, v in request.items() if k not in _NOT_BODY and v is not None}
+    extra = request.get("extra_body")
+    if isinstance(extra, dict):
+        body.update(extra)
     body["model"] = request["model"].removeprefix("openai/")
     return body
+
+
+def request_headers(request: dict[str, Any]) -> dict[str, str]:
+    """The request's HTTP headers: JSON, the key as a bearer token, and `extra_headers`. Pure."""
+    headers = {"Content-Type": "application/json"}
+    extra = request.get("extra_headers")
+    if isinstance(extra, dict):
+        headers.update({str(k): str(v) for k, v in extra.items()})
+    if request.get("api_key"):
+        headers["Authorization"] = f"Bearer {request['api_key']}"
+    return headers
 
 
 def parse_reply(data: Any):
@@ -59,7 +84,11 @@ def parse_reply(data: Any):
         raise MalformedResponse(f"not a chat completion: {_shown(str(data))}") from None
     usage = data.get("usage")
     usage = usage if isinstance(usage, dict) else {}
-    return checked_reply(text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+    details = usage.get("completion_tokens_details")
+    thinking = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    return checked_reply(
+        text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"), thinking
+    )
 
 
 class HttpBackend:
@@ -85,9 +114,7 @@ class HttpBackend:
         import aiohttp
 
         session = self._session_for_loop()
-        headers = {"Content-Type": "application/json"}
-        if request.get("api_key"):
-            headers["Authorization"] = f"Bearer {request['api_key']}"
+        headers = request_headers(request)
         url = request["api_base"].rstrip("/") + "/chat/completions"
         timeout = aiohttp.ClientTimeout(total=request.get("timeout"))
         async with session.post(

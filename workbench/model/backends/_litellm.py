@@ -3,6 +3,7 @@ backend (`litellm.acompletion`)."""
 
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import Any
 
@@ -10,27 +11,34 @@ from workbench._env import configure_env
 from workbench.model._reply import Reply, checked_reply
 
 _module: Any = None
+_importing = threading.Lock()
 
 
 def get_litellm() -> Any:
-    """The litellm module with our providers registered (imports it on first call)."""
+    """The litellm module with our providers registered (imports it on first call; safe to call
+    from a thread while the event loop runs: the second caller waits for the first import)."""
     global _module
-    if _module is None:
-        configure_env()
-        # LiteLLM's own types trip a pydantic warning on import; it is not ours to show users.
-        warnings.filterwarnings(
-            "ignore", message=r".*the `ReadOnly` qualifier", category=UserWarning
-        )
-        import litellm
-
-        litellm.suppress_debug_info = True
-        litellm.telemetry = False
-        litellm.drop_params = True
-        from workbench.providers import register_all
-
-        register_all()
-        _module = litellm
+    if _module is not None:
+        return _module
+    with _importing:
+        if _module is None:
+            _module = _import()
     return _module
+
+
+def _import() -> Any:
+    configure_env()
+    # LiteLLM's own types trip a pydantic warning on import; it is not ours to show users.
+    warnings.filterwarnings("ignore", message=r".*the `ReadOnly` qualifier", category=UserWarning)
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    litellm.drop_params = True
+    from workbench.providers import register_all
+
+    register_all()
+    return litellm
 
 
 async def drain() -> None:
