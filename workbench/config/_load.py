@@ -65,19 +65,39 @@ def parse_set(item: str) -> tuple[str, Any]:
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     parts = key.split(".")
-    node = data
+    node: Any = data
     for depth, part in enumerate(parts[:-1]):
+        if isinstance(node, list):  # a judge panel: `models.judge.N.KEY`
+            node = _member(node, part, key)
+            continue
         child = node.get(part)
         in_models = depth == 1 and parts[0] == "models" and part in ROLES
         if isinstance(child, str) and in_models:
             child = {"model": child}
         if child is None and in_models:
             child = getattr(Models(), part).model_dump(exclude_defaults=True)
-        if not isinstance(child, dict):
+        if not isinstance(child, dict | list) or (isinstance(child, list) and not in_models):
             child = {}
         node[part] = child
         node = child
+    if isinstance(node, list):
+        _member(node, parts[-1], key)
+        node[int(parts[-1])] = value
+        return
     node[parts[-1]] = value
+
+
+def _member(panel: list[Any], part: str, key: str) -> dict[str, Any]:
+    """Member `part` (an index) of a judge panel, as a mapping that `--set` can change."""
+    if not part.isdigit() or int(part) >= len(panel):
+        raise ConfigError(
+            f"--set {key}: models.judge is a panel of {len(panel)}: name a member by its "
+            f"index (models.judge.0 to models.judge.{len(panel) - 1}), or set models.judge"
+        )
+    index = int(part)
+    if isinstance(panel[index], str):
+        panel[index] = {"model": panel[index]}
+    return panel[index]
 
 
 def deep_merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

@@ -104,3 +104,18 @@ def test_bad_panels_are_one_line(sets, message):
     with pytest.raises(ConfigError, match=message) as info:
         load_config(None, sets)
     assert "\n" not in str(info.value)
+
+
+def test_set_changes_one_member_of_a_panel_from_a_file(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(TOML)
+    cfg = load_config(
+        path, ["models.judge.1.temperature=0.5", "models.judge.0=gemini/gemini-2.0-flash"]
+    )
+    assert [(s.model, s.temperature) for s in cfg.models.specs("judge")] == [
+        ("gemini/gemini-2.0-flash", None),
+        ("anthropic/claude-3-5-haiku", 0.5),
+    ]
+    for bad in ("models.judge.model=openai/x", "models.judge.2.model=openai/x"):
+        with pytest.raises(ConfigError, match=r"models.judge is a panel of 2: name a member"):
+            load_config(path, [bad])
