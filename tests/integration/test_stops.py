@@ -126,7 +126,9 @@ def test_a_signal_stops_cleanly_at_random_points_and_resume_is_exact(
         stops += 1
         name = signal.Signals(signum).name
         assert proc.returncode == 128 + signum, stderr
-        assert stderr.strip().splitlines() == [
+        # The start may print the judge-audit hint (a served judge); the stop itself is one line.
+        lines = [line for line in stderr.strip().splitlines() if not line.startswith("hint:")]
+        assert [line for line in lines if line] == [
             f"workbench: stopped by {name}; records written so far are kept; "
             f"resume with: workbench run --resume {out}"
         ]
