@@ -9,13 +9,11 @@ for the run in memory, for later runs in `endpoint_params.json` next to the call
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from workbench.config import ModelSpec
+from workbench.model._memory import read_memory, write_memory
 from workbench.model.guards import Failure
 
 FILE_NAME = "endpoint_params.json"
@@ -88,14 +86,7 @@ class EndpointParams:
         return {k: list(v) for k, v in self._known.items()}
 
     def _read(self) -> dict[str, list[str]]:
-        if self.path is None or not self.path.is_file():
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # a damaged memory is only a slower start
-        if not isinstance(data, dict):
-            return {}
+        data = read_memory(self.path)
         return {
             k: [a for a in ADAPTATIONS if a in v]
             for k, v in data.items()
@@ -103,17 +94,7 @@ class EndpointParams:
         }
 
     def _write(self) -> None:
-        if self.path is None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            merged = {**self._read(), **self._known}  # other runs may have learned others
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".endpoint_params.")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(merged, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # an optimisation: a read-only cache folder must not stop a run
+        write_memory(self.path, {**self._read(), **self._known})  # others may have learned others
 
 
 def _key(spec: ModelSpec) -> str:

@@ -14,12 +14,10 @@ in the prompt, so even then the model knows what to write.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 from workbench.config import ModelSpec
+from workbench.model._memory import read_memory, write_memory
 from workbench.model._params import FILE_NAME as PARAMS_FILE
 from workbench.model._params import EndpointParams
 from workbench.model.guards import Failure
@@ -108,25 +106,8 @@ class StructuredModes:
         return dict(self._working)
 
     def _read(self) -> dict[str, str]:
-        if self.path is None or not self.path.is_file():
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # a damaged memory is only a slower start
-        if not isinstance(data, dict):
-            return {}
+        data = read_memory(self.path)
         return {k: v for k, v in data.items() if isinstance(k, str) and v in LADDER}
 
     def _write(self) -> None:
-        if self.path is None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            merged = {**self._read(), **self._working}  # other runs may have learned others
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".structured_modes.")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(merged, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # the memory is an optimisation: a read-only cache folder must not stop a run
+        write_memory(self.path, {**self._read(), **self._working})  # others may have learned others
