@@ -48,8 +48,9 @@ class Checked:
         ]
 
 
-def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, int]:
-    """Mode, max_rounds, thresholds and rollouts the run decided its rounds with (config.json)."""
+def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, dict[str, int]]:
+    """Mode, max_rounds, thresholds and the rollouts per side the run decided its rounds with
+    (config.json)."""
     try:
         config = RunConfig.model_validate(header["config"])
         stored = header.get("thresholds")
@@ -59,7 +60,7 @@ def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, int]:
         raise RunDirError(
             f"config.json is not a run's config ({type(exc).__name__}: {detail})"
         ) from None
-    return config.mode, config.max_rounds, t, config.rollouts
+    return config.mode, config.max_rounds, t, config.planned_rollouts()
 
 
 def check_run(run_dir: Path, doc_ids: set[str] | None = None, missing_ok: bool = False) -> Checked:

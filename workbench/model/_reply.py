@@ -50,6 +50,9 @@ class CallMeta:
     """The rollout index (solver and judge calls); 0 for the other roles."""
     side: str | None = None
     """For judge calls: whose answer is graded (`weak` or `strong`)."""
+    evaluation: int = 0
+    """Solver and judge calls: which run of the round's evaluation (0 the first; a re-run
+    after an infrastructure failure, `retry.evaluations`, gets its own call seed)."""
 
 
 @dataclass(frozen=True)

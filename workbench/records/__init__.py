@@ -33,7 +33,15 @@ from workbench.records._reviews import (
     review_counts,
 )
 from workbench.records._run import Run, RunWriter, load_run, recompute_summary
-from workbench.records._state import history_entry, mean, rounded, to_example
+from workbench.records._state import (
+    RoundCount,
+    count_rounds,
+    history_entry,
+    mean,
+    round_limit,
+    rounded,
+    to_example,
+)
 from workbench.records._summary import Tally, format_decisions, format_summary
 from workbench.records._types import (
     DECISIONS,
@@ -59,6 +67,9 @@ from workbench.records._validate import (
 )
 
 __all__ = [
+    "RoundCount",
+    "count_rounds",
+    "round_limit",
     "numbered_lines",
     "EXAMPLE_FIELDS",
     "DecisionCheck",

@@ -55,6 +55,7 @@ def test_run_directory_matches_the_contract(default_run):
         "strong",
         "judge",
         "judge_criterion",
+        "judge_reference",
     }
     for role, info in header["prompts"].items():
         assert (d / info["file"]).is_file(), role
@@ -261,7 +262,8 @@ def test_permanent_provider_failure_is_an_error_round_not_a_crash(tmp_path):
         weak=[ProviderFailure(400, "context length exceeded"), "a", "a"],
         judge=[grades(1, 1)] * 2,
     )
-    run = run_async(arun(one_doc(), fake_config(max_rounds=1), out=tmp_path / "r", backend=fake))
+    cfg = fake_config(max_rounds=1, retry={"evaluations": 0})  # no evaluation re-run
+    run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     (r,) = run.records("rounds")
     assert r["decision"] == "error" and "context length exceeded" in r["reason"]
     assert run.summary["call_errors"] == 1
