@@ -22,6 +22,7 @@ from workbench.config._run_config import (
 )
 from workbench.config._thresholds import (
     EPS,
+    PRESET_DEFAULTS,
     PRESETS,
     Thresholds,
     check_reachable,
@@ -37,6 +38,7 @@ __all__ = [
     "Audit",
     "MIN_CHUNK_TOKENS",
     "PRESETS",
+    "PRESET_DEFAULTS",
     "ROLES",
     "ModelSpec",
     "Models",
