@@ -237,7 +237,7 @@ succeeded and the gap held. Exported as `{fmt}`.
 
 ## Acceptance
 
-Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
+Preset `{t["preset"]}`: {thresholds}; rollouts {_rollouts(config)}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
 
 ## Models
 
@@ -285,3 +285,11 @@ def _members(models: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         else:
             out.append((role, value))
     return out
+
+
+def _rollouts(config: dict[str, Any]) -> str:
+    """The rollouts a run planned, per side when they differ (configs without
+    `weak_rollouts` / `strong_rollouts` planned `rollouts` for each)."""
+    weak = config.get("weak_rollouts") or config["rollouts"]
+    strong = config.get("strong_rollouts") or config["rollouts"]
+    return str(weak) if weak == strong else f"{weak} weak, {strong} strong"
