@@ -95,7 +95,10 @@ def check_compatible(stored: RunConfig, new: RunConfig) -> None:
 
 
 def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
-    """Documents done, the next round and feedback history of the others, and totals so far."""
+    """Documents done, the next round and feedback history of the others, and totals so far.
+    Done is counted as the loop counts it (`RoundCount`): an accepted round, or `max_rounds`
+    rounds that count, or `max_rounds` error rounds (error rounds do not count against
+    `max_rounds`)."""
     state = Progress(tally=Tally(documents=len(doc_ids)))
     rounds = read_records(run_dir / "rounds.jsonl", "rounds")
     examples = {e.id for e in read_records(run_dir / "accepted.jsonl", "accepted")}
