@@ -169,11 +169,7 @@ async def run_round(
         )
     except (ModelOutputError, ProviderError, PromptError) as exc:
         raw = getattr(exc, "raw", None)
-        message = str(exc)
-        if retries.used:
-            message += (
-                f" (after {retries.used} evaluation {'retry' if retries.used == 1 else 'retries'})"
-            )
+        message = str(exc) + retries.note()
         return error_record(
             doc, number, env, task, quality, weak, strong, message, raw, retries.used
         )

@@ -39,6 +39,12 @@ class Retries:
         self.used += 1
         return self.used
 
+    def note(self) -> str:
+        """What an error round's reason adds: how many re-runs it took ("" for none)."""
+        if not self.used:
+            return ""
+        return f" (after {self.used} evaluation {'retry' if self.used == 1 else 'retries'})"
+
 
 async def rollout(
     env: Env, side: str, doc_id: str, rnd: int, task: Task, index: int, evaluation: int = 0
