@@ -79,7 +79,7 @@ def _repair(run_dir: Path) -> Repaired:
     checked = check_run(run_dir)
     done = Repaired(run_dir)
     texts: dict[str, str] = {}
-    for kind in ("rounds", "calls", "reviews"):
+    for kind in ("rounds", "calls", "reviews", "filtered"):
         name = f"{kind}.jsonl"
         bad = {p.line: p.what for p in checked.problems.get(kind, []) if p.line is not None}
         kept, aside = _split(run_dir / name, bad)

@@ -50,6 +50,8 @@ class CallMeta:
     """The rollout index (solver and judge calls); 0 for the other roles."""
     side: str | None = None
     """For judge calls: whose answer is graded (`weak` or `strong`)."""
+    stage: str | None = None
+    """`filter` for the final filter's calls; None for the loop's."""
 
 
 @dataclass(frozen=True)
