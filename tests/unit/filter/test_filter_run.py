@@ -149,6 +149,8 @@ def test_no_verify_and_settings(planted):
     # passes the character floor of 5 but not the word floor.
     assert records["article-iv#r9"].retained and not records["article-iv#r9"].verified
     assert "words" in records["preamble#r8"].reasons[0]
+    # A filtered run is a consistent run: nothing to repair.
+    assert "nothing to repair" in cli("repair", str(planted)).stdout
     bad = cli("filter", str(planted), "--set", "max_rounds=3")
     assert bad.returncode == 2 and "filter.* and budget.*" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
