@@ -31,8 +31,10 @@ from workbench.records import (
     Example,
     FilterRecord,
     RunLock,
+    Summary,
     Tally,
     read_records,
+    read_summary,
     reason_counts,
     recompute_summary,
     refusal,
@@ -154,12 +156,14 @@ async def _filter(run_dir, sets, verify, backend, progress) -> Filtered:
     if problems:  # filtered.jsonl itself may be damaged: it is rewritten
         raise refusal(run_dir, problems, "filter")
     cfg = filter_settings(RunConfig.model_validate(checked.header["config"]), sets)
+    summary_path = run_dir / "summary.json"  # read now: a damaged one is one line, before a call
+    stored = read_summary(summary_path).model_dump(mode="json") if summary_path.is_file() else None
     examples: list[Example] = [e for _, e in checked.examples]
     verify = cfg.filter.verify if verify is None else verify
     cfg = cfg.model_copy(update={"filter": cfg.filter.model_copy(update={"verify": verify})})
     if not verify or not examples:
         records = await filter_examples(examples, cfg)
-        return _written(run_dir, checked.header, records, verify, None)
+        return _written(run_dir, checked.header, stored, records, verify, None)
     spec = cfg.models.verifier
     check_models(
         cfg.model_copy(update={"models": Models(verifier=spec)}), probe_endpoints=backend is None
@@ -178,19 +182,19 @@ async def _filter(run_dir, sets, verify, backend, progress) -> Filtered:
         if client.cache is not None:
             client.cache.close()
         await client.aclose()
-    return _written(run_dir, checked.header, records, True, log.made)
+    return _written(run_dir, checked.header, stored, records, True, log.made)
 
 
-def _written(run_dir: Path, header, records, verified: bool, made: Tally | None) -> Filtered:
-    """filtered.jsonl replaced, summary.json (when the run wrote one) updated."""
+def _written(run_dir: Path, header, stored, records, verified: bool, made) -> Filtered:
+    """filtered.jsonl replaced, summary.json (when the run wrote one: `stored`) updated."""
     path = write_filtered(run_dir, records)
-    summary_path = run_dir / "summary.json"
-    if summary_path.is_file():
-        stored = json.loads(summary_path.read_text(encoding="utf-8"))
+    if stored is not None:
         ending = {k: stored[k] for k in ("status", "stop_reason", "wall_s") if k in stored}
         summary = recompute_summary(run_dir, header) | ending
         summary["retained"] = sum(r.retained for r in records)
-        write_json_atomic(summary_path, summary)
+        write_json_atomic(
+            run_dir / "summary.json", Summary.model_validate(summary).model_dump(mode="json")
+        )
     done = Filtered(path, records, verified, reasons=reason_counts(records))
     if made is not None:
         done.calls = made.calls
