@@ -5,7 +5,8 @@ structured call to need its re-ask (which sends the first reply back and may
 double `max_tokens`), and every reply to fill its `max_tokens` (4096 where
 none is set). Prompts are measured by rendering the real templates with the
 real documents, at 3 characters per token. Transport retries are not counted:
-a failed attempt is not billed.
+a failed attempt is not billed. With `final_filter`, each document's (at most one) example
+is re-verified once more.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                 for judge in models.specs("judge"):
                     for _ in range(judges):
                         _structured(bound, "judge", judge, judge_prompt)
+        if config.final_filter and config.filter.verify:  # at most one example per document
+            verifier_prompt = _tokens(_template("verifier", prompts)) + task_cap
+            _structured(bound, "verifier", models.verifier, verifier_prompt)
     return bound
 
 

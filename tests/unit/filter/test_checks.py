@@ -140,3 +140,21 @@ def test_the_run_s_rubric_rules_decide():
 def test_every_failed_check_is_listed():
     record = check_example(example(context="Short.", rubric=[RUBRIC[0], RUBRIC[0]]), RunConfig())
     assert kinds(record) == ["short_context", "malformed_rubric"]
+
+
+def test_the_dry_run_bound_counts_the_final_filter():
+    from workbench.engines import prepare
+    from workbench.loop import upper_bound
+
+    config, documents, prompts, _ = prepare(None, None, probe_endpoints=False)
+    plain = upper_bound(config, documents, prompts)
+    filtered = config.model_copy(update={"final_filter": True})
+    bound = upper_bound(filtered, documents, prompts)
+    # One re-verification per document (each keeps at most one example), re-ask included.
+    assert bound.by_role["verifier"]["calls"] == plain.by_role["verifier"]["calls"] + 2 * len(
+        documents
+    )
+    off = filtered.model_copy(
+        update={"filter": filtered.filter.model_copy(update={"verify": False})}
+    )
+    assert upper_bound(off, documents, prompts).calls == plain.calls
