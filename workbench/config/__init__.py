@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench.config._filter import Filter
 from workbench.config._load import (
     deep_merge,
     load_config,
@@ -34,6 +35,7 @@ from workbench.config._thresholds import (
 
 __all__ = [
     "Documents",
+    "Filter",
     "EPS",
     "Audit",
     "MIN_CHUNK_TOKENS",

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from workbench.config._filter import Filter
 from workbench.config._model_spec import Models, Strict
 from workbench.config._panel import JudgePanel
 from workbench.config._thresholds import PRESET_DEFAULTS, Thresholds, resolve_thresholds
@@ -222,6 +223,10 @@ class RunConfig(Strict):
     """The call cache."""
     audit: Audit = Audit()
     """What `workbench audit-judge` measures the judge on, and its pass thresholds."""
+    final_filter: bool = False
+    """Run the final filter (`workbench filter`) at the end of a complete run."""
+    filter: Filter = Filter()
+    """What the final filter checks (leakage, short contexts, malformed rubrics, re-verification)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,8 @@ real documents, at 3 characters per token. Each side runs its own planned rollou
 (`weak_rollouts`, `strong_rollouts`). Transport retries are not counted: a failed attempt
 is not billed. Nor are rounds ending in `error` (they do not count against `max_rounds`)
 and evaluations re-run after an infrastructure failure (`retry.evaluations`): both follow a
-failure, and an empty answer or an unusable judge reply is the only failure billed.
+failure, and an empty answer or an unusable judge reply is the only failure billed. With `final_filter`, each document's (at most one) example
+is re-verified once more.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                 for judge in models.specs("judge"):
                     for _ in range(judges):
                         _structured(bound, "judge", judge, judge_prompt)
+        if config.final_filter and config.filter.verify:  # at most one example per document
+            verifier_prompt = _tokens(_template("verifier", prompts)) + task_cap
+            _structured(bound, "verifier", models.verifier, verifier_prompt)
     return bound
 
 

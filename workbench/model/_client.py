@@ -370,6 +370,7 @@ class ModelClient:
                 "error": error,
                 "structured_output": mode,
                 "client": None if cached else self.client_for(spec),
+                **({"stage": meta.stage} if meta.stage else {}),
             }
         )
 

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from workbench.records._filtered import (
+    FILTERED_FILE,
+    REASONS,
+    FilterChecks,
+    FilterRecord,
+    filter_counts,
+    filtered_path,
+    filtered_problems,
+    read_filtered,
+    reason_counts,
+    retained_ids,
+    write_filtered,
+)
 from workbench.records._jsonl import (
     Appender,
     WriteFailed,
@@ -42,7 +55,7 @@ from workbench.records._state import (
     rounded,
     to_example,
 )
-from workbench.records._summary import Tally, format_decisions, format_summary
+from workbench.records._summary import Tally, filter_line, format_decisions, format_summary
 from workbench.records._types import (
     DECISIONS,
     FORMAT_VERSION,
@@ -70,6 +83,18 @@ __all__ = [
     "RoundCount",
     "count_rounds",
     "round_limit",
+    "FILTERED_FILE",
+    "REASONS",
+    "FilterChecks",
+    "FilterRecord",
+    "filter_counts",
+    "filter_line",
+    "filtered_path",
+    "filtered_problems",
+    "read_filtered",
+    "reason_counts",
+    "retained_ids",
+    "write_filtered",
     "numbered_lines",
     "EXAMPLE_FIELDS",
     "DecisionCheck",

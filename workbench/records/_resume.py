@@ -21,7 +21,18 @@ from workbench.records._types import Example, RoundRecord
 
 RECORD_FILES = ("calls.jsonl", "rounds.jsonl", "accepted.jsonl")
 # Settings that may change on resume: they decide how, not what, is generated.
-RESUMABLE = {"audit", "budget", "cache", "retry", "circuit_breaker", "concurrency", "engine", "ray"}
+RESUMABLE = {
+    "audit",
+    "filter",
+    "final_filter",
+    "budget",
+    "cache",
+    "retry",
+    "circuit_breaker",
+    "concurrency",
+    "engine",
+    "ray",
+}
 RESUMABLE_PER_ROLE = {"timeout_s", "max_concurrency", "rpm", "tpm"}
 
 

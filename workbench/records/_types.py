@@ -236,6 +236,9 @@ class CallRecord(Record):
     client: Literal["http", "litellm"] | None = None
     """What carried the call: `http` (the lean aiohttp path) or `litellm`; None when nothing was
     sent (a cache hit), for a test backend, and in records older than the choice."""
+    stage: Literal["filter"] | None = None
+    """`filter` for the final filter's re-verification calls (`workbench filter`); None for the
+    loop's calls (and in records older than the filter)."""
 
 
 class Summary(Record):
@@ -280,5 +283,7 @@ class Summary(Record):
     wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
+    retained: int | None = None
+    """Examples the final filter retained (filtered.jsonl); None when the run was not filtered."""
     upgraded_from: int | None = Field(default=None, exclude=True)
     """Set on read when the file was of an older format (never written)."""
