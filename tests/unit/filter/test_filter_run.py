@@ -40,33 +40,51 @@ def plant(run_dir, example_id: str, **task) -> None:
     rewrite(run_dir / "accepted.jsonl", lambda e: e | task if e["id"] == example_id else e)
 
 
+ROLES = ("clean", "leak", "short", "rubric", "verifier")
+"""The planted kinds, given to the first accepted examples in id order; the rest stay as the
+simulator wrote them (each cloze context holds its answer sentence: `reference_leak`)."""
+
+
 @pytest.fixture
-def planted(default_run, tmp_path):
-    """A copy of the default sim run (6 accepted cloze tasks, each copying its answer sentence
-    from the context) with one example of each kind planted."""
+def picks(default_run) -> dict[str, str]:
+    """Which accepted example of the default sim run gets which planted kind; `rest` lists the
+    ones left as the simulator wrote them."""
+    ids = sorted(e["id"] for e in workbench.load_run(default_run.dir).records("accepted"))
+    assert len(ids) > len(ROLES), ids
+    return {**dict(zip(ROLES, ids, strict=False)), "rest": ids[len(ROLES) :]}
+
+
+@pytest.fixture
+def planted(default_run, picks, tmp_path):
+    """A copy of the default sim run with one example of each kind planted."""
     run_dir = tmp_path / "run"
     shutil.copytree(default_run.dir, run_dir)
     examples = {e["id"]: e for e in workbench.load_run(run_dir).records("accepted")}
-    assert len(examples) == 6
-    ref = examples["article-vi#r8"]["reference_answer"]
-    plant(run_dir, "article-iii#r8", context=CLEAN)  # clean: retained
-    plant(run_dir, "article-vi#r8", context=CLEAN + " " + ref)  # the reference copied in
-    plant(run_dir, "preamble#r8", context="We the People.")  # short
-    rubric = examples["article-ii#r8"]["rubric"]
-    plant(run_dir, "article-ii#r8", context=CLEAN, rubric=[rubric[0], dict(rubric[0]), *rubric[2:]])
-    plant(run_dir, "article-iv#r9", context=CLEAN + " You must answer briefly.")  # verifier
-    # article-i#r6 stays as the simulator wrote it: its context holds the answer sentence.
+    ref = examples[picks["leak"]]["reference_answer"]
+    plant(run_dir, picks["clean"], context=CLEAN)  # clean: retained
+    plant(run_dir, picks["leak"], context=CLEAN + " " + ref)  # the reference copied in
+    plant(run_dir, picks["short"], context="We the People.")  # short
+    rubric = examples[picks["rubric"]]["rubric"]
+    plant(run_dir, picks["rubric"], context=CLEAN, rubric=[rubric[0], dict(rubric[0]), *rubric[2:]])
+    plant(run_dir, picks["verifier"], context=CLEAN + " You must answer briefly.")  # verifier
     return run_dir
 
 
-EXPECTED = {
-    "article-iii#r8": [],
-    "article-vi#r8": ["reference_leak"],
-    "preamble#r8": ["short_context"],
-    "article-ii#r8": ["malformed_rubric"],
-    "article-iv#r9": ["failed_verifier"],
-    "article-i#r6": ["reference_leak"],
-}
+def expected(picks) -> dict[str, list[str]]:
+    kinds_of = {
+        "clean": [],
+        "leak": ["reference_leak"],
+        "short": ["short_context"],
+        "rubric": ["malformed_rubric"],
+        "verifier": ["failed_verifier"],
+    }
+    return {picks[k]: v for k, v in kinds_of.items()} | {
+        i: ["reference_leak"] for i in picks["rest"]
+    }
+
+
+def doc_of(example_id: str) -> str:
+    return example_id.rsplit("#r", 1)[0]
 
 
 def kinds(record) -> list[str]:
@@ -78,26 +96,26 @@ def filter_calls(run_dir) -> list[dict]:
     return [c for c in calls if c.get("stage") == "filter"]
 
 
-def test_filter_a_planted_run(planted, tmp_path):
+def test_filter_a_planted_run(planted, picks, tmp_path):
+    n = len(ROLES) + len(picks["rest"])
     result = cli("filter", str(planted))
     assert result.returncode == 0, result.stderr
-    assert "final filter: 6 accepted -> 1 retained" in result.stdout
-    assert "reference_leak 2" in result.stdout and "failed_verifier 1" in result.stdout
+    assert f"final filter: {n} accepted -> 1 retained" in result.stdout
+    assert f"reference_leak {n - 4}" in result.stdout and "failed_verifier 1" in result.stdout
     records = {r.example_id: r for r in read_filtered(planted)}
-    assert {i: kinds(r) for i, r in records.items()} == EXPECTED
-    assert [i for i, r in records.items() if r.retained] == ["article-iii#r8"]
+    assert {i: kinds(r) for i, r in records.items()} == expected(picks)
+    assert [i for i, r in records.items() if r.retained] == [picks["clean"]]
     # Only the two that passed the free checks were re-verified, each a verifier call marked
     # as the filter's, recorded in the run's calls.jsonl.
-    assert sorted(i for i, r in records.items() if r.verified) == [
-        "article-iii#r8",
-        "article-iv#r9",
-    ]
-    assert records["article-iii#r8"].checks.verifier.ok
-    assert "tells the solver" in records["article-iv#r9"].reasons[0]
+    assert sorted(i for i, r in records.items() if r.verified) == sorted(
+        [picks["clean"], picks["verifier"]]
+    )
+    assert records[picks["clean"]].checks.verifier.ok
+    assert "tells the solver" in records[picks["verifier"]].reasons[0]
     calls = filter_calls(planted)
     assert {(c["role"], c["doc_id"]) for c in calls} == {
-        ("verifier", "article-iii"),
-        ("verifier", "article-iv"),
+        ("verifier", doc_of(picks["clean"])),
+        ("verifier", doc_of(picks["verifier"])),
     }
     assert not any(c["cached"] for c in calls)
     # The summary and the report say accepted -> retained.
@@ -108,15 +126,15 @@ def test_filter_a_planted_run(planted, tmp_path):
     )
     report = cli("report", str(planted))
     assert report.returncode == 0, report.stderr
-    assert "6 accepted → 1 retained" in report.stdout
+    assert f"{n} accepted → 1 retained" in report.stdout
     # Exports use the retained set, and say so; --all-accepted exports every accepted example.
     out = cli("export", str(planted), "--format", "sft", "--out", str(tmp_path / "sft.jsonl"))
     assert out.returncode == 0, out.stderr
-    assert "retained set, 5 not retained left out" in out.stdout
+    assert f"retained set, {n - 1} not retained left out" in out.stdout
     rows = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in rows] == ["article-iii#r8"]
+    assert [r["id"] for r in rows] == [picks["clean"]]
     card = (tmp_path / "sft.jsonl.card.md").read_text()
-    assert "6 accepted → 1 retained" in card and "the retained examples" in card
+    assert f"{n} accepted → 1 retained" in card and "the retained examples" in card
     every = cli(
         "export",
         str(planted),
@@ -130,25 +148,25 @@ def test_filter_a_planted_run(planted, tmp_path):
     )
     assert every.returncode == 0, every.stderr
     assert "every accepted example" in every.stdout
-    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == 6
+    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == n
 
     # Filtering again replaces filtered.jsonl (the simulator is never cached: see
     # test_the_filter_s_calls_are_cached for a served model).
     again = cli("filter", str(planted))
     assert again.returncode == 0, again.stderr
-    assert {r.example_id: kinds(r) for r in read_filtered(planted)} == EXPECTED
+    assert {r.example_id: kinds(r) for r in read_filtered(planted)} == expected(picks)
     assert len(filter_calls(planted)) == 2 * len(calls)
 
 
-def test_no_verify_and_settings(planted):
+def test_no_verify_and_settings(planted, picks):
     result = cli("filter", str(planted), "--no-verify", "--set", "filter.min_context_chars=5")
     assert result.returncode == 0, result.stderr
     assert "free checks only" in result.stdout and not filter_calls(planted)
     records = {r.example_id: r for r in read_filtered(planted)}
     # No re-verification: the verifier's objection is not raised; a 14-character context
     # passes the character floor of 5 but not the word floor.
-    assert records["article-iv#r9"].retained and not records["article-iv#r9"].verified
-    assert "words" in records["preamble#r8"].reasons[0]
+    assert records[picks["verifier"]].retained and not records[picks["verifier"]].verified
+    assert "words" in records[picks["short"]].reasons[0]
     # A filtered run is a consistent run: nothing to repair.
     assert "nothing to repair" in cli("repair", str(planted)).stdout
     bad = cli("filter", str(planted), "--set", "max_rounds=3")
@@ -174,7 +192,8 @@ def test_bad_input_is_one_line(planted, tmp_path):
     assert "workbench repair" in damaged.stderr and not (planted / "filtered.jsonl").exists()
 
 
-def test_damaged_filtered_jsonl_is_one_line(planted, tmp_path):
+def test_damaged_filtered_jsonl_is_one_line(planted, picks, tmp_path):
+    n = len(ROLES) + len(picks["rest"])
     assert cli("filter", str(planted), "--no-verify").returncode == 0
     path = planted / "filtered.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)
@@ -195,9 +214,9 @@ def test_damaged_filtered_jsonl_is_one_line(planted, tmp_path):
     repaired = cli("repair", str(planted))
     assert repaired.returncode == 0 and "filtered.jsonl: 1 line set aside" in repaired.stdout
     stale = cli("export", str(planted), "--format", "sft", "--out", str(tmp_path / "y.jsonl"))
-    assert stale.returncode == 2 and "covers 5 of 6 accepted examples" in stale.stderr
+    assert stale.returncode == 2 and f"covers {n - 1} of {n} accepted examples" in stale.stderr
     assert cli("filter", str(planted), "--no-verify").returncode == 0
-    assert len(read_filtered(planted)) == 6
+    assert len(read_filtered(planted)) == n
 
 
 def test_a_run_with_nothing_accepted_is_0_to_0(tmp_path):
