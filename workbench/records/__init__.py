@@ -34,7 +34,14 @@ from workbench.records._reviews import (
 )
 from workbench.records._run import Run, RunWriter, load_run, recompute_summary
 from workbench.records._state import history_entry, mean, rounded, to_example
-from workbench.records._summary import Tally, format_decisions, format_summary
+from workbench.records._summary import (
+    SPEND_FIELDS,
+    UNRECORDED,
+    Tally,
+    format_decisions,
+    format_spend,
+    format_summary,
+)
 from workbench.records._types import (
     DECISIONS,
     FORMAT_VERSION,
@@ -44,6 +51,7 @@ from workbench.records._types import (
     Quality,
     Rollout,
     RoundRecord,
+    Spend,
     Summary,
 )
 from workbench.records._upgrade import upgrade
@@ -92,13 +100,17 @@ __all__ = [
     "Run",
     "RunLock",
     "RunWriter",
+    "Spend",
     "Summary",
+    "SPEND_FIELDS",
     "Tally",
+    "UNRECORDED",
     "append_review",
     "check_compatible",
     "drop_torn_tails",
     "dumps",
     "format_decisions",
+    "format_spend",
     "format_summary",
     "history_entry",
     "latest_reviews",
