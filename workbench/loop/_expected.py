@@ -140,11 +140,15 @@ def expected(
     prompts: PromptSet,
     pilot: Pilot,
     fallback: Pilot | None = None,
+    batch: bool | None = None,
 ) -> Expected:
-    """The expected calls, tokens and cost of `config` over `documents` (see the module)."""
+    """The expected calls, tokens and cost of `config` over `documents` (see the module).
+    `fallback` supplies a call kind the pilot did not make (a verifier it skipped); `batch`
+    prices calls at batch prices (None: when `engine = "batch"`)."""
     from workbench.loop._estimate import challenger_prompt
 
-    batch = getattr(config, "engine", "local") == "batch"
+    if batch is None:
+        batch = getattr(config, "engine", "local") == "batch"
     out = Expected(documents=len(documents), batch=batch, pilot=pilot)
     max_rounds = 1 if config.mode == "baseline" else config.max_rounds
     weights, accepted = round_weights(pilot, max_rounds)
@@ -257,7 +261,7 @@ def measure(
     }
     reached: dict[int, int] = defaultdict(int)
     taken: dict[int, int] = defaultdict(int)
-    for doc_id, number in recorded:
+    for _, number in recorded:
         reached[number] += 1
     for r in rounds:
         taken[r["round"]] += r["decision"] == "accepted"
