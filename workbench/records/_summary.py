@@ -274,7 +274,7 @@ def _per_accepted(s: dict[str, Any]) -> str:
 def _cache_savings(s: dict[str, Any]) -> str:
     read, made = s.get("cached_prompt_tokens", 0), s.get("cache_creation_tokens", 0)
     share = read / max(1, s.get("prompt_tokens", 0))
-    what = f"{read:,} prompt tokens read from the provider's cache ({share:.1%} of them)"
+    what = f"{read:,} prompt tokens read from the provider's cache, {share:.1%} of them"
     if made:
         what += f", {made:,} written to it"
     saved = s.get("cache_savings_usd")
