@@ -59,14 +59,28 @@ def _structured(bound: Bound, role: str, spec, prompt: int) -> None:
 
 
 def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet) -> Bound:
+    from workbench.roles import challenger_variables, task_boundary
+
     bound = Bound()
     models = config.models
     task_cap = 2 * _cap(models.challenger)  # a task is at most one (re-asked) challenger reply
     answer_cap = max(_cap(models.weak), _cap(models.strong))
     rounds = 1 if config.mode == "baseline" else config.max_rounds
+    rubric = config.rubric.model_dump()
     for doc in documents:
         for number in range(1, rounds + 1):
-            base = challenger_prompt(config, prompts, doc, number)
+            base = prompts.render(
+                "challenger",
+                **challenger_variables(
+                    boundary=task_boundary(config.seed, doc.id, number, "challenger"),
+                    doc_id=doc.id,
+                    document=doc.text,
+                    round=number,
+                    max_rounds=config.max_rounds,
+                    rubric=rubric,
+                    feedback=_no_feedback(),
+                ),
+            )
             feedback = (number - 1) * (task_cap + 60)
             _structured(bound, "challenger", models.challenger, _tokens(base) + feedback)
             if config.verify:
@@ -89,24 +103,6 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                     for _ in range(judges):
                         _structured(bound, "judge", judge, judge_prompt)
     return bound
-
-
-def challenger_prompt(config: RunConfig, prompts: PromptSet, doc: Document, number: int) -> str:
-    """The challenger's prompt for `doc` at round `number`, without feedback."""
-    from workbench.roles import challenger_variables, task_boundary
-
-    return prompts.render(
-        "challenger",
-        **challenger_variables(
-            boundary=task_boundary(config.seed, doc.id, number, "challenger"),
-            doc_id=doc.id,
-            document=doc.text,
-            round=number,
-            max_rounds=config.max_rounds,
-            rubric=config.rubric.model_dump(),
-            feedback=_no_feedback(),
-        ),
-    )
 
 
 def _no_feedback() -> dict[str, Any]:

@@ -145,8 +145,6 @@ def expected(
     """The expected calls, tokens and cost of `config` over `documents` (see the module).
     `fallback` supplies a call kind the pilot did not make (a verifier it skipped); `batch`
     prices calls at batch prices (None: when `engine = "batch"`)."""
-    from workbench.loop._estimate import challenger_prompt
-
     if batch is None:
         batch = getattr(config, "engine", "local") == "batch"
     out = Expected(documents=len(documents), batch=batch, pilot=pilot)
@@ -184,6 +182,25 @@ def expected(
         out.cost_usd = _add_cost(out.cost_usd, config, role, prompt, completion, usage, batch)
     out.by_role = {k: dict(v) for k, v in per_role.items()}
     return out
+
+
+def challenger_prompt(config: RunConfig, prompts: PromptSet, doc: Document, number: int) -> str:
+    """The challenger's prompt for `doc` at round `number`, without feedback (rendered as
+    `upper_bound` renders it)."""
+    from workbench.roles import EMPTY, challenger_variables, task_boundary
+
+    return prompts.render(
+        "challenger",
+        **challenger_variables(
+            boundary=task_boundary(config.seed, doc.id, number, "challenger"),
+            doc_id=doc.id,
+            document=doc.text,
+            round=number,
+            max_rounds=config.max_rounds,
+            rubric=config.rubric.model_dump(),
+            feedback=EMPTY,
+        ),
+    )
 
 
 def _add_cost(
