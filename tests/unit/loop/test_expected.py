@@ -108,3 +108,16 @@ def test_dry_run_prints_both_figures_and_checks_the_pilot(tmp_path):
     alone = cli("run", "--pilot", str(STORED), "--out", str(tmp_path / "r"))
     assert alone.returncode == 2 and "--dry-run" in alone.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_the_pilots_cache_share_is_measured_per_call_kind():
+    run = workbench.load_run(STORED)
+    calls = run.records("calls")
+    for c in calls:
+        if c["role"] == "judge":
+            c["cached_prompt_tokens"] = c["prompt_tokens"] // 2
+    pilot = measure(calls, run.records("rounds"), run.header["config"], "pilot")
+    assert pilot.usage["judge:weak"].cached_share == pytest.approx(0.5, abs=0.01)
+    assert pilot.usage["weak"].cached_share == 0.0
+    e = expected(*setup(), pilot)
+    assert 0 < e.cached_prompt_tokens < e.by_role["judge"]["tokens"]  # half the judge prompts
