@@ -21,6 +21,7 @@ from workbench.analysis._plots_runs import (
     evolution,
     variant_comparison,
 )
+from workbench.analysis._spend import cost_figures, format_costs, spend_chart, spend_table
 from workbench.analysis._tables import (
     DECISION_ORDER,
     PUBLISHED_ROUNDS_PER_ACCEPTED,
@@ -49,6 +50,7 @@ __all__ = [
     "as_records",
     "baseline_vs_agentic",
     "compare",
+    "cost_figures",
     "cost_per_accepted",
     "decision_counts",
     "decision_funnel",
@@ -57,6 +59,7 @@ __all__ = [
     "efficiency",
     "evolution",
     "flips",
+    "format_costs",
     "funnel",
     "gap_histogram",
     "redecide",
@@ -64,6 +67,8 @@ __all__ = [
     "rounds_to_acceptance",
     "score_distributions",
     "scores_long",
+    "spend_chart",
+    "spend_table",
     "variant_comparison",
     "weak_vs_strong",
 ]
