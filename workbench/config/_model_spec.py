@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-ROLES = ("challenger", "verifier", "weak", "strong", "judge")
+ROLES = ("challenger", "verifier", "weak", "strong", "judge", "loop_judge")
 
 
 StructuredMode = Literal[
@@ -127,7 +127,7 @@ JudgeSpec = Annotated[
 
 
 class Models(Strict):
-    """The model behind each of the five roles (defaults: the offline simulator, with
+    """The model behind each role (defaults: the offline simulator, with
     completion caps well above what it writes, so dry-run bounds stay meaningful)."""
 
     challenger: ModelSpec = ModelSpec(model="sim/challenger", max_tokens=2048)
@@ -143,12 +143,21 @@ class Models(Strict):
     more models (best of different families) is a judge panel: every member grades every
     answer and `judge_panel.combine` decides each criterion; a one-element list is that one
     judge."""
+    loop_judge: ModelSpec = ModelSpec(model="sim/judge", max_tokens=512)
+    """Reads a task and its rollouts' scores and answers accept / improve (when the loop judge
+    is on: the `legal` preset, or `loop_judge.enabled`). Unset or null: the judge's model (a
+    panel's first member), with all its settings."""
 
     @model_validator(mode="before")
     @classmethod
     def _strings_are_models(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: _spec_or_panel(v) for k, v in data.items()}
+            data = {k: _spec_or_panel(v) for k, v in data.items()}
+            judge = data.get("judge")
+            if data.get("loop_judge") is None and judge:
+                data["loop_judge"] = judge[0] if isinstance(judge, list) else judge
+            elif data.get("loop_judge") is None:
+                data.pop("loop_judge", None)
         return data
 
     @field_validator("judge")

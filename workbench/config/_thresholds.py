@@ -23,9 +23,9 @@ class Thresholds(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    preset: Literal["seed", "autodata"] = "seed"
+    preset: Literal["seed", "autodata", "legal"] = "seed"
     """`seed`: strong_mean >= 0.8, weak_mean <= 0.3, significant gap.
-    `autodata`: the published CS rule."""
+    `autodata`: the published CS rule. `legal`: no thresholds; the loop judge decides."""
     weak_max: float | None = Unit
     """Accept only if weak_mean <= weak_max."""
     weak_rollout_max: float | None = Unit
@@ -87,6 +87,17 @@ PRESETS: dict[str, dict[str, float | bool | None]] = {
         strong_max=0.95,
         strong_no_zero=True,
         min_gap=0.20,
+        alpha=None,
+    ),
+    # The legal pipeline: every threshold off; the loop judge (RunConfig.loop_judge) decides.
+    "legal": dict(
+        weak_max=None,
+        weak_rollout_max=None,
+        weak_no_zero=False,
+        strong_min=None,
+        strong_max=None,
+        strong_no_zero=False,
+        min_gap=None,
         alpha=None,
     ),
 }

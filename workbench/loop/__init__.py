@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from workbench.loop._acceptance import STRONG_NOT_RUN, decide
 from workbench.loop._estimate import format_estimate, upper_bound
+from workbench.loop._loop_judge import case_recap_phrase, forced_reasons, judged, stored_verdict
 from workbench.loop._orchestrator import run_documents, run_round
 from workbench.loop._recheck import decision_check, decision_problem
 from workbench.loop._stats import permutation_p_value
 
 __all__ = [
     "STRONG_NOT_RUN",
+    "case_recap_phrase",
     "decide",
+    "forced_reasons",
+    "judged",
+    "stored_verdict",
     "decision_check",
     "decision_problem",
     "format_estimate",

@@ -102,6 +102,11 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                 for judge in models.specs("judge"):
                     for _ in range(judges):
                         _structured(bound, "judge", judge, judge_prompt)
+            if config.uses_loop_judge():  # sees the task and every rollout's (cut) answer
+                shown = min(answer_cap, config.loop_judge.answer_chars // CHARS_PER_TOKEN + 8)
+                overhead = _tokens(_template("loop_judge", prompts))
+                prompt = overhead + task_cap + 2 * config.rollouts * shown
+                _structured(bound, "loop_judge", models.loop_judge, prompt)
     return bound
 
 

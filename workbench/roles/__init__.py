@@ -1,4 +1,4 @@
-"""The five roles (challenger, quality verifier, weak and strong solvers, judge): per role its
+"""The roles (challenger, quality verifier, weak and strong solvers, judge, loop judge): per role its
 output model, wire schema, repairs, prompt variables and call, each over `ModelClient.complete()`.
 The judge is written once (`grade`): the loop, evaluation and rewards all call it. Every
 untrusted text reaches a template fenced (`_fence`, `_variables`)."""
@@ -25,6 +25,14 @@ from workbench.roles._judge import (
     judge,
     judge_schema,
     normalize_grades,
+)
+from workbench.roles._loop_judge import (
+    VERDICTS,
+    LoopJudgeOutput,
+    loop_judge,
+    loop_judge_boundary,
+    loop_judge_schema,
+    loop_judge_variables,
 )
 from workbench.roles._output import ModelOutput
 from workbench.roles._panel import combine, panel_grade
@@ -58,6 +66,12 @@ __all__ = [
     "CriterionGrade",
     "Env",
     "JudgeOutput",
+    "LoopJudgeOutput",
+    "VERDICTS",
+    "loop_judge",
+    "loop_judge_boundary",
+    "loop_judge_schema",
+    "loop_judge_variables",
     "ModelOutput",
     "QualityCheck",
     "Task",
