@@ -201,10 +201,13 @@ def _spec_or_panel(value: Any) -> Any:
 
 def role_specs(models: Models) -> list[tuple[str, str, ModelSpec]]:
     """Every model of every role as (where, role, spec): `models.weak`, and for a judge panel
-    `models.judge[0]`, `models.judge[1]`... (where = the config path a message names)."""
+    `models.judge[0]`, `models.judge[1]`... (where = the config path a message names). The
+    loop judge is left out while it is the judge's model (its default)."""
     out = []
     for role in ROLES:
         specs = models.specs(role)
+        if role == "loop_judge" and specs[0] == models.specs("judge")[0]:
+            continue  # it follows the judge: nothing of its own to check or probe
         for i, spec in enumerate(specs):
             where = f"models.{role}[{i}]" if len(specs) > 1 else f"models.{role}"
             out.append((where, role, spec))
