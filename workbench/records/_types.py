@@ -200,7 +200,7 @@ class CallRecord(Record):
     ts: float
     """Unix time the call finished."""
     role: str
-    """challenger, verifier, weak, strong, judge (or mutator, eval roles)."""
+    """challenger, verifier, weak, strong, judge, loop_judge (or mutator, eval roles)."""
     model: str
     """The model string called."""
     doc_id: str

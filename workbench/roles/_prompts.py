@@ -101,6 +101,15 @@ def _sample_feedback() -> dict[str, Any]:
             "gap": 0.6,
             "p_value": 0.1,
         },
+        {
+            "round": 5,
+            "decision": "improve",
+            "task": task,
+            "weak_mean": 0.7,
+            "strong_mean": 0.8,
+            "gap": 0.1,
+            "reason": "both sides do well: ask something harder",
+        },
     ]
     return feedback_groups(rounds)
 

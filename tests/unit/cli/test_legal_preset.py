@@ -75,13 +75,13 @@ def test_legal_run_on_the_simulator(tmp_path):
     # a stored verdict that does not give its round's decision is refused
     tampered = []
     for r in rounds:
-        if r["decision"] == "improve" and not r["loop_judge"]["forced"]:
-            r["loop_judge"]["verdict"] = "accept"
+        if r["decision"] == "accepted":
+            r["loop_judge"]["verdict"] = "improve"
         tampered.append(json.dumps(r))
     (out / "rounds.jsonl").write_text("\n".join(tampered) + "\n")
     refused = cli("report", str(out))
     assert refused.returncode != 0
-    assert "gives 'accepted'" in refused.stderr
+    assert "gives 'improve'" in refused.stderr
 
 
 def test_the_challenger_hears_the_loop_judges_reason(tmp_path):
