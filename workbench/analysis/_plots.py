@@ -16,6 +16,7 @@ DECISION_COLORS = {
     "failed_on_strong": "#d62728",
     "failed_quality": "#9467bd",
     "not_significant": "#ff7f0e",
+    "improve": "#e377c2",
     "error": "#7f7f7f",
     "strong_not_run": "#bcbd22",
 }

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.config import Thresholds
-from workbench.loop import STRONG_NOT_RUN, decide
+from workbench.loop import STRONG_NOT_RUN, decide, judged
 from workbench.records import DECISIONS
 
 PUBLISHED_ROUNDS_PER_ACCEPTED = 6.59
@@ -39,7 +39,9 @@ def redecide(
     re-decide). A round whose strong solver never ran but whose weak side now
     passes is `strong_not_run`: it cannot be decided without new calls. Each round is
     re-decided with the rollouts it planned per side (its record's `rollouts`, capped at
-    `rollouts`; as many as it stores in records without them).
+    `rollouts`; as many as it stores in records without them). A round with a
+    stored loop-judge verdict that the thresholds accept gets that verdict's decision
+    (`accepted` or `improve`, forced reasons included), as the loop decided it.
     """
     out = []
     for r in rounds.itertuples(index=False):
@@ -53,6 +55,9 @@ def redecide(
             verdict = (r.decision, r.reason, r.weak_mean, r.strong_mean, r.gap, r.p_value)
         else:
             v = decide(weak, strong, thresholds, rollouts=planned or None)
+            lj = getattr(r, "loop_judge", None)
+            if isinstance(lj, dict):
+                v = judged(v, lj)
             verdict = (v.decision, v.reason, v.weak_mean, v.strong_mean, v.gap, v.p_value)
         out.append((r.doc_id, r.round, r.decision, *verdict))
     return pd.DataFrame(

@@ -10,6 +10,7 @@ from workbench.config._load import (
     read_config_file,
     validate_config,
 )
+from workbench.config._loop_judge import LOOP_JUDGE_PRESETS, LoopJudge
 from workbench.config._model_spec import ROLES, Models, ModelSpec, role_specs, speaks_openai
 from workbench.config._panel import JudgePanel
 from workbench.config._profiles import local, local_served, profile, sim_served
@@ -37,6 +38,8 @@ __all__ = [
     "Documents",
     "Filter",
     "EPS",
+    "LOOP_JUDGE_PRESETS",
+    "LoopJudge",
     "Audit",
     "MIN_CHUNK_TOKENS",
     "PRESETS",

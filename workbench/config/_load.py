@@ -76,6 +76,10 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
         in_models = depth == 1 and parts[0] == "models" and part in ROLES
         if isinstance(child, str) and in_models:
             child = {"model": child}
+        if child is None and in_models and part == "loop_judge" and node.get("judge"):
+            judge = node["judge"]  # the loop judge follows the judge until it is set
+            judge = judge[0] if isinstance(judge, list) else judge
+            child = {"model": judge} if isinstance(judge, str) else dict(judge)
         if child is None and in_models:
             child = getattr(Models(), part).model_dump(exclude_defaults=True)
         if not isinstance(child, dict | list) or (isinstance(child, list) and not in_models):

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-ROLES = ("challenger", "verifier", "weak", "strong", "judge")
+ROLES = ("challenger", "verifier", "weak", "strong", "judge", "loop_judge")
 
 
 StructuredMode = Literal[
@@ -139,7 +139,7 @@ JudgeSpec = Annotated[
 
 
 class Models(Strict):
-    """The model behind each of the five roles (defaults: the offline simulator, with
+    """The model behind each role (defaults: the offline simulator, with
     completion caps well above what it writes, so dry-run bounds stay meaningful)."""
 
     challenger: ModelSpec = ModelSpec(model="sim/challenger", max_tokens=2048)
@@ -155,12 +155,21 @@ class Models(Strict):
     more models (best of different families) is a judge panel: every member grades every
     answer and `judge_panel.combine` decides each criterion; a one-element list is that one
     judge."""
+    loop_judge: ModelSpec = ModelSpec(model="sim/judge", max_tokens=512)
+    """Reads a task and its rollouts' scores and answers accept / improve (when the loop judge
+    is on: the `legal` preset, or `loop_judge.enabled`). Unset or null: the judge's model (a
+    panel's first member), with all its settings."""
 
     @model_validator(mode="before")
     @classmethod
     def _strings_are_models(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: _spec_or_panel(v) for k, v in data.items()}
+            data = {k: _spec_or_panel(v) for k, v in data.items()}
+            judge = data.get("judge")
+            if data.get("loop_judge") is None and judge:
+                data["loop_judge"] = judge[0] if isinstance(judge, list) else judge
+            elif data.get("loop_judge") is None:
+                data.pop("loop_judge", None)
         return data
 
     @field_validator("judge")
@@ -204,10 +213,13 @@ def _spec_or_panel(value: Any) -> Any:
 
 def role_specs(models: Models) -> list[tuple[str, str, ModelSpec]]:
     """Every model of every role as (where, role, spec): `models.weak`, and for a judge panel
-    `models.judge[0]`, `models.judge[1]`... (where = the config path a message names)."""
+    `models.judge[0]`, `models.judge[1]`... (where = the config path a message names). The
+    loop judge is left out while it is the judge's model (its default)."""
     out = []
     for role in ROLES:
         specs = models.specs(role)
+        if role == "loop_judge" and specs[0] == models.specs("judge")[0]:
+            continue  # it follows the judge: nothing of its own to check or probe
         for i, spec in enumerate(specs):
             where = f"models.{role}[{i}]" if len(specs) > 1 else f"models.{role}"
             out.append((where, role, spec))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from workbench.config._model_spec import ROLES
 from workbench.errors import ConfigError
 
 # Per-role generation settings for SmolLM2-135M: short, bounded outputs; diverse rollouts.
@@ -16,6 +15,8 @@ SMALL_MODEL = {
     "strong": {"temperature": 0.8, "max_tokens": 160},
     "judge": {"temperature": 0.2, "max_tokens": 300},
 }
+ROLES = tuple(SMALL_MODEL)
+"""The roles a profile names; the loop judge is left out: it follows the judge."""
 SERVED_API_BASE = "http://127.0.0.1:8000/v1"
 
 

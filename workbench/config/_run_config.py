@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from workbench.config._filter import Filter
+from workbench.config._loop_judge import LOOP_JUDGE_PRESETS, LoopJudge
 from workbench.config._model_spec import Models, Strict
 from workbench.config._panel import JudgePanel
 from workbench.config._thresholds import PRESET_DEFAULTS, Thresholds, resolve_thresholds
@@ -60,6 +61,8 @@ class Prompts(Strict):
     """Judge template path for per-criterion judging."""
     judge_reference: str | None = None
     """Judge template path for reference judging (`judge_mode = "reference"`)."""
+    loop_judge: str | None = None
+    """Loop judge template path (accept / improve after both sides' rollouts)."""
 
 
 class Retry(Strict):
@@ -201,6 +204,8 @@ class RunConfig(Strict):
     """How a judge panel (`models.judge` as a list) is combined and its agreement flagged."""
     acceptance: Thresholds = Thresholds()
     """Preset plus individual threshold overrides."""
+    loop_judge: LoopJudge = LoopJudge()
+    """The loop judge (on under the `legal` preset) and its forced-improve rules."""
     rubric: Rubric = Rubric()
     """Rubric shape rules for the challenger."""
     prompts: Prompts = Prompts()
@@ -322,6 +327,13 @@ class RunConfig(Strict):
     def thresholds(self) -> Thresholds:
         """The preset's thresholds with this config's overrides applied."""
         return resolve_thresholds(self.acceptance)
+
+    def uses_loop_judge(self) -> bool:
+        """Whether rounds the thresholds accept go to the loop judge: `loop_judge.enabled`, or
+        when that is unset, whether the acceptance preset is one with a loop judge (`legal`)."""
+        if self.loop_judge.enabled is not None:
+            return self.loop_judge.enabled
+        return self.acceptance.preset in LOOP_JUDGE_PRESETS
 
     def resolved(self) -> RunConfig:
         """This config with every threshold and each side's rollouts written out, so it reads

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.config import RunConfig, Thresholds
+from workbench.config import LoopJudge, RunConfig, Thresholds
 from workbench.errors import RunDirError
 from workbench.loop import decision_check
 from workbench.records import (
@@ -67,6 +67,13 @@ def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, dict[str, in
     return config.mode, config.max_rounds, t, config.planned_rollouts()
 
 
+def loop_judge_rules(header: dict[str, Any]) -> LoopJudge | None:
+    """The loop-judge rules the run decided its rounds with, or None when it had no loop judge
+    (a config.json that run_rule could read)."""
+    config = RunConfig.model_validate(header["config"])
+    return config.loop_judge if config.uses_loop_judge() else None
+
+
 def check_run(run_dir: Path, doc_ids: set[str] | None = None, missing_ok: bool = False) -> Checked:
     """Every record file of RUN_DIR checked (see the module). `doc_ids`: the run's documents
     when known otherwise (a resume reloads them); else documents.json, else (an older run)
@@ -78,7 +85,8 @@ def check_run(run_dir: Path, doc_ids: set[str] | None = None, missing_ok: bool =
     if doc_ids is None:
         doc_ids = read_manifest(run_dir, documents.get("fingerprint"))
     rounds, bad_lines = parse_lines(run_dir / "rounds.jsonl", "rounds")
-    bad_rounds = round_problems(rounds, doc_ids, mode, max_rounds, decision_check(t, rollouts))
+    check = decision_check(t, rollouts, loop_judge_rules(header))
+    bad_rounds = round_problems(rounds, doc_ids, mode, max_rounds, check)
     if doc_ids is None and isinstance(documents.get("count"), int):
         bad_rounds += count_problems(rounds, documents["count"])
     bad = {p.line for p in bad_rounds}

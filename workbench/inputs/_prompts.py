@@ -25,6 +25,7 @@ PROMPT_ROLES = (
     "judge",
     "judge_criterion",
     "judge_reference",
+    "loop_judge",
 )
 DEFAULT_FILES = {
     "challenger": "challenger.j2",
@@ -34,6 +35,7 @@ DEFAULT_FILES = {
     "judge": "judge.j2",
     "judge_criterion": "judge_criterion.j2",
     "judge_reference": "judge_reference.j2",
+    "loop_judge": "loop_judge.j2",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from workbench.loop._acceptance import STRONG_NOT_RUN, decide
 from workbench.loop._estimate import format_estimate, upper_bound
 from workbench.loop._expected import Expected, Pilot, Usage, expected, format_expected, measure
+from workbench.loop._loop_judge import case_recap_phrase, forced_reasons, judged, stored_verdict
 from workbench.loop._orchestrator import run_documents, run_round
 from workbench.loop._prior import PRIOR
 from workbench.loop._recheck import decision_check, decision_problem
@@ -16,7 +17,11 @@ __all__ = [
     "Expected",
     "Pilot",
     "Usage",
+    "case_recap_phrase",
     "decide",
+    "forced_reasons",
+    "judged",
+    "stored_verdict",
     "decision_check",
     "decision_problem",
     "expected",

@@ -108,6 +108,15 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                 for judge in models.specs("judge"):
                     for _ in range(judges):
                         _structured(bound, "judge", judge, judge_prompt)
+            if config.uses_loop_judge():  # sees the task and every rollout's (cut) answer
+                shown = min(answer_cap, config.loop_judge.answer_chars // CHARS_PER_TOKEN + 8)
+                overhead = _tokens(_template("loop_judge", prompts))
+                prompt = (
+                    overhead
+                    + task_cap
+                    + (config.side_rollouts("weak") + config.side_rollouts("strong")) * shown
+                )
+                _structured(bound, "loop_judge", models.loop_judge, prompt)
         if config.final_filter and config.filter.verify:  # at most one example per document
             verifier_prompt = _tokens(_template("verifier", prompts)) + task_cap
             _structured(bound, "verifier", models.verifier, verifier_prompt)

@@ -15,6 +15,7 @@ from workbench.loop._acceptance import (
     strong_settled,
     weak_settled,
 )
+from workbench.loop._loop_judge import judge_round
 from workbench.loop._record import error_record, round_record
 from workbench.loop._steps import Retries, already_decided, side_rollouts, waves
 from workbench.records import (
@@ -110,7 +111,8 @@ async def run_document(
 async def run_round(
     env: Env, t: Thresholds, doc: Document, number: int, history: list[dict[str, Any]]
 ) -> RoundRecord:
-    """One challenger round: write, verify, solve weak, gate, solve strong, decide.
+    """One challenger round: write, verify, solve weak, gate, solve strong, decide (and, with
+    the loop judge on, let it accept or send back what the thresholds accept).
 
     With `efficiency.gating` (default) a failed verification or a too-easy weak
     side ends the round before any further call; with `efficiency.early_stop`
@@ -155,6 +157,7 @@ async def run_round(
         verdict, m, n = decide_in_order(
             weak_scores, [a.score for a in strong] or None, planned, t, passed, reason
         )
+        verdict, lj = await judge_round(env, doc.id, number, task, weak, strong, verdict)
         return round_record(
             doc,
             number,
@@ -166,6 +169,7 @@ async def run_round(
             verdict,
             {"weak": m, "strong": n},
             retries.used,
+            lj,
         )
     except (ModelOutputError, ProviderError, PromptError) as exc:
         raw = getattr(exc, "raw", None)

@@ -11,12 +11,23 @@ from workbench.roles import feedback_line
 
 
 def round_record(
-    doc, number, env, task, quality, weak, strong, verdict, decided_after=None, retries=0
+    doc,
+    number,
+    env,
+    task,
+    quality,
+    weak,
+    strong,
+    verdict,
+    decided_after=None,
+    retries=0,
+    loop_judge=None,
 ) -> RoundRecord:
     """The round's record. `weak_mean`, `strong_mean` and `gap` are over the stored scores
     (every rollout run); the verdict and its feedback line use the rollouts that settled it
     (`decided_after`), which early stopping or a too-easy weak side can make fewer. `retries`:
-    the evaluation re-runs the round needed after infrastructure failures."""
+    the evaluation re-runs the round needed after infrastructure failures. `loop_judge`: the
+    loop judge's stored verdict, when it was called."""
     weak_scores = [a.score for a in weak] or None
     strong_scores = [a.score for a in strong] or None
     wm, sm = mean(weak_scores), mean(strong_scores)
@@ -54,6 +65,7 @@ def round_record(
         evaluation_retries=retries,
         agreement=agreement,
         low_agreement=[a.criterion for a in agreement if a.low],
+        loop_judge=loop_judge,
         ts=time.time(),
     )
 

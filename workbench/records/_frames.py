@@ -46,9 +46,17 @@ def rounds_frame(records: list[dict[str, Any]]):
                 "agreement": r.get("agreement") or [],
                 "low_agreement": r.get("low_agreement") or [],
                 "rollouts": r.get("rollouts") or {},
+                "loop_judge": r.get("loop_judge"),
             }
         )
-    extra = ["weak_rollouts", "strong_rollouts", "agreement", "low_agreement", "rollouts"]
+    extra = [
+        "weak_rollouts",
+        "strong_rollouts",
+        "agreement",
+        "low_agreement",
+        "rollouts",
+        "loop_judge",
+    ]
     frame = pd.DataFrame(rows, columns=[*ROUND_COLUMNS, *extra])
     return frame.sort_values(["doc_id", "round"], kind="stable").reset_index(drop=True)
 

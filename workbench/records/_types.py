@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.records._panel import CriterionAgreement, MemberGrade
-from workbench.roles import Criterion, QualityCheck, Task
+from workbench.roles import Criterion, LoopJudgeOutput, QualityCheck, Task
 
 FORMAT_VERSION = 1
 """The run-record format this release writes. 0: unversioned records of workbench 0.1."""
@@ -23,6 +23,7 @@ Decision = Literal[
     "failed_on_strong",
     "failed_quality",
     "not_significant",
+    "improve",
     "error",
 ]
 DECISIONS: tuple[str, ...] = Decision.__args__
@@ -71,6 +72,17 @@ class Quality(QualityCheck):
     """The verdict and every individual check agree that the task passes."""
 
 
+class LoopJudgeVerdict(LoopJudgeOutput):
+    """The loop judge's verdict as a round records it: the model's reply plus `forced`, so a
+    stored round can be re-decided without calling a model."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    forced: list[str] = Field(default_factory=list)
+    """Why the forced-improve rules sent the question back whatever the verdict (a question
+    over `loop_judge.max_question_chars`, a case recap); empty: not forced."""
+
+
 class RoundRecord(Record):
     """One challenger round on one document: a line of rounds.jsonl."""
 
@@ -99,7 +111,8 @@ class RoundRecord(Record):
     p_value: float | None
     """Permutation-test p-value (when the preset tests significance)."""
     decision: Decision
-    """accepted, too_easy, too_hard, failed_on_strong, failed_quality, not_significant or error."""
+    """accepted, too_easy, too_hard, failed_on_strong, failed_quality, not_significant, improve
+    (the loop judge, or a forced-improve rule, sent the question back) or error."""
     reason: str
     """Why, in a line."""
     feedback: str
@@ -128,6 +141,9 @@ class RoundRecord(Record):
     """Fixes the workbench applied to the challenger's task (dropped negative criteria, clipped
     weights or text, extra criteria dropped): the task's own `repairs`, filled in from it when
     not given (so records written before this field have it too)."""
+    loop_judge: LoopJudgeVerdict | None = None
+    """The loop judge's verdict, when it was called (a round the thresholds accepted, with the
+    loop judge on); None otherwise and in records written before the loop judge."""
     ts: float
     """Unix time the round finished."""
 
@@ -194,7 +210,7 @@ class CallRecord(Record):
     ts: float
     """Unix time the call finished."""
     role: str
-    """challenger, verifier, weak, strong, judge (or mutator, eval roles)."""
+    """challenger, verifier, weak, strong, judge, loop_judge (or mutator, eval roles)."""
     model: str
     """The model string called."""
     doc_id: str

@@ -1,4 +1,4 @@
-"""The five roles (challenger, quality verifier, weak and strong solvers, judge): per role its
+"""The roles (challenger, quality verifier, weak and strong solvers, judge, loop judge): per role its
 output model, wire schema, repairs, prompt variables and call, each over `ModelClient.complete()`.
 The judge is written once (`grade`): the loop, evaluation and rewards all call it. Every
 untrusted text reaches a template fenced (`_fence`, `_variables`)."""
@@ -28,6 +28,14 @@ from workbench.roles._judge import (
     normalize_grades,
     reference_schema,
     verdict_scores,
+)
+from workbench.roles._loop_judge import (
+    VERDICTS,
+    LoopJudgeOutput,
+    loop_judge,
+    loop_judge_boundary,
+    loop_judge_schema,
+    loop_judge_variables,
 )
 from workbench.roles._output import ModelOutput
 from workbench.roles._panel import combine, panel_grade
@@ -62,6 +70,12 @@ __all__ = [
     "CriterionGrade",
     "Env",
     "JudgeOutput",
+    "LoopJudgeOutput",
+    "VERDICTS",
+    "loop_judge",
+    "loop_judge_boundary",
+    "loop_judge_schema",
+    "loop_judge_variables",
     "ModelOutput",
     "QualityCheck",
     "ReferenceVerdict",

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-GROUPS = ("too_easy", "too_hard", "failed_on_strong", "failed_quality", "not_significant")
+GROUPS = (
+    "too_easy",
+    "too_hard",
+    "failed_on_strong",
+    "failed_quality",
+    "not_significant",
+    "improve",
+)
 HEADINGS = {
     "too_easy": "TOO EASY",
     "too_hard": "TOO HARD",
     "failed_on_strong": "FAILED ON STRONG",
     "failed_quality": "FAILED QUALITY CHECK",
     "not_significant": "NOT SIGNIFICANT",
+    "improve": "IMPROVE (loop judge)",
 }
 EMPTY: dict[str, Any] = {"any": False, **{g: [] for g in GROUPS}}
 
@@ -55,6 +63,8 @@ def feedback_line(
         return f"FAILED QUALITY CHECK: {reason}"
     if decision == "not_significant":
         return f"NOT SIGNIFICANT: weak {weak_mean:.2f}, strong {strong_mean:.2f}, p {p_value:.3f}"
+    if decision == "improve":
+        return f"IMPROVE (loop judge): {reason}"
     if decision == "accepted":
         return ""
     return f"ERROR: {reason}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import PromptError
 from workbench.inputs import DEFAULT_FILES, PROMPT_ROLES, PromptSet, default_prompts_dir
 from workbench.inputs._prompts import _compile, _render
+from workbench.roles._loop_judge import loop_judge_variables
 from workbench.roles._variables import (
     challenger_variables,
     criterion_variables,
@@ -100,6 +102,15 @@ def _sample_feedback() -> dict[str, Any]:
             "gap": 0.6,
             "p_value": 0.1,
         },
+        {
+            "round": 5,
+            "decision": "improve",
+            "task": task,
+            "weak_mean": 0.7,
+            "strong_mean": 0.8,
+            "gap": 0.1,
+            "reason": "both sides do well: ask something harder",
+        },
     ]
     return feedback_groups(rounds)
 
@@ -108,6 +119,15 @@ _SAMPLE_FEEDBACK = _sample_feedback()
 
 
 _SAMPLE_BOUNDARY = "0123456789ab"
+
+
+@dataclass(frozen=True)
+class _SampleRollout:
+    rollout: int
+    score: float
+    answer: str
+
+
 _SAMPLE_RUBRIC = {
     "min_criteria": 2,
     "max_criteria": 10,
@@ -150,6 +170,13 @@ SAMPLE_VARIABLES: dict[str, dict[str, Any]] = {
         question="q",
         reference_answer="r",
         answer="a",
+    ),
+    "loop_judge": loop_judge_variables(
+        boundary=_SAMPLE_BOUNDARY,
+        task=_SAMPLE_TASK,
+        weak=[_SampleRollout(0, 0.2, "One.")],
+        strong=[_SampleRollout(0, 0.9, "Two.")],
+        answer_chars=400,
     ),
     "mutator": mutator_variables(
         boundary=_SAMPLE_BOUNDARY,

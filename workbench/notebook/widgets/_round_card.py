@@ -23,6 +23,7 @@ COLOURS = {
     "failed_on_strong": "#ff7f0e",
     "failed_quality": "#9467bd",
     "not_significant": "#8c564b",
+    "improve": "#e377c2",
     "error": "#d62728",
 }
 
@@ -111,6 +112,19 @@ def _answers(r: RoundRecord) -> str:
     return "".join(items)
 
 
+def _loop_judge(r: RoundRecord) -> str:
+    """The loop judge's verdict, suitability and any forced-improve reasons (or nothing)."""
+    lj = r.loop_judge
+    if lj is None:
+        return ""
+    forced = f" · forced: {esc('; '.join(lj.forced))}" if lj.forced else ""
+    recap = " · case recap" if lj.case_recap else ""
+    return (
+        f"<p class='wb-loop-judge'><b>loop judge:</b> {esc(lj.verdict)} · suitability "
+        f"{lj.suitability}/5{recap}{forced} <span class='wb-label'>{esc(lj.reason)}</span></p>"
+    )
+
+
 def round_card(r: RoundRecord, last: bool, verdict: str | None = None) -> str:
     """One round as HTML: task, rubric and grades, answers, decision, feedback sent next."""
     means = " · ".join(
@@ -124,6 +138,7 @@ def round_card(r: RoundRecord, last: bool, verdict: str | None = None) -> str:
         f"<h4>{esc(r.doc_id)} · round {r.round} · {decision_badge(r.decision)}"
         f"<span class='wb-label'> {means}{review}</span></h4>",
         f"<p><b>reason:</b> {esc(r.reason)}</p>",
+        _loop_judge(r),
     ]
     if r.task:
         t = r.task

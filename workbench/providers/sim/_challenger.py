@@ -42,6 +42,7 @@ _HEADINGS = {
     "FAILED ON STRONG": "failed_on_strong",
     "FAILED QUALITY CHECK": "failed_quality",
     "NOT SIGNIFICANT": "not_significant",
+    "IMPROVE (loop judge)": "improve",
 }
 
 
@@ -127,6 +128,9 @@ def level_after(past: list[Past], rng: random.Random, start_boost: float = 0.0) 
             level -= 0.3 + 1.5 * max(0.0, 0.8 - (p.strong_mean or 0.0))
         elif p.kind == "not_significant":
             level += 0.15
+        elif p.kind == "improve":  # no gap: harder if the weak side did well, else easier
+            weak, strong = p.weak_mean or 0.0, p.strong_mean or 0.0
+            level += 0.4 if weak > 0.4 else -0.3 if strong < 0.6 else 0.2
         level += rng.gauss(0, 0.2)
     return level
 

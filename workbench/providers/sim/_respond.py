@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from workbench.providers.sim import _challenger as challenger
 from workbench.providers.sim import _judge as judge
+from workbench.providers.sim import _loop_judge as loop_judge
 from workbench.providers.sim import _mutator as mutator
 from workbench.providers.sim import _solver as solver
 from workbench.providers.sim import _verifier as verifier
 from workbench.providers.sim._difficulty import skill_of
 from workbench.providers.sim._text import outside
 
-ROLES = ("challenger", "verifier", "judge", "weak", "strong", "mutator")
+ROLES = ("challenger", "verifier", "judge", "loop_judge", "weak", "strong", "mutator")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ def respond(
         text, cut = verifier.check(prompt, rng)
     elif name == "mutator":
         text = mutator.mutate(prompt, rng)
+    elif name == "loop_judge" or (name == "judge" and loop_judge.is_loop_judge_prompt(prompt)):
+        # the loop judge defaults to the judge's model, so sim/judge answers its prompt too
+        text, cut = loop_judge.verdict(prompt, rng)
     elif name == "judge":
         instructions = outside(prompt)
         if '"correct"' in instructions and '"grades"' not in instructions:
@@ -84,6 +88,6 @@ def _text(content: object) -> str:
 def check_model(model: str) -> None:
     """Raise ValueError for a sim model name that does not exist."""
     name = model.split("/", 1)[1] if "/" in model else model
-    if name in ("challenger", "verifier", "judge", "mutator"):
+    if name in ("challenger", "verifier", "judge", "loop_judge", "mutator"):
         return
     skill_of(name)
