@@ -77,7 +77,9 @@ def test_the_dry_run_bound_counts_loop_judge_calls():
     legal = upper_bound(
         load_config(None, ["acceptance.preset=legal", "max_rounds=4"]), docs, prompts
     )
-    seed = upper_bound(load_config(None, ["max_rounds=4"]), docs, prompts)
+    # The same rollouts as legal's (5 weak, 3 strong): only the loop judge differs.
+    same = ["max_rounds=4", "weak_rollouts=5", "strong_rollouts=3"]
+    seed = upper_bound(load_config(None, same), docs, prompts)
     assert legal.by_role["loop_judge"]["calls"] == 2 * 4  # one call and its re-ask per round
     assert "loop_judge" not in seed.by_role
     assert legal.calls == seed.calls + 8
