@@ -62,6 +62,8 @@ class Reply:
     completion_tokens: int | None
     reasoning_tokens: int | None = None
     """Of `completion_tokens`, those spent thinking (None: the endpoint did not say)."""
+    batch_id: str | None = None
+    """The provider batch job that carried this reply (None: a direct call); never cached."""
 
 
 @dataclass(frozen=True)

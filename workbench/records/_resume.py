@@ -21,7 +21,17 @@ from workbench.records._types import Example, RoundRecord
 
 RECORD_FILES = ("calls.jsonl", "rounds.jsonl", "accepted.jsonl")
 # Settings that may change on resume: they decide how, not what, is generated.
-RESUMABLE = {"audit", "budget", "cache", "retry", "circuit_breaker", "concurrency", "engine", "ray"}
+RESUMABLE = {
+    "audit",
+    "budget",
+    "cache",
+    "retry",
+    "circuit_breaker",
+    "concurrency",
+    "engine",
+    "ray",
+    "batch",
+}
 RESUMABLE_PER_ROLE = {"timeout_s", "max_concurrency", "rpm", "tpm"}
 
 

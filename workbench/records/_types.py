@@ -223,6 +223,10 @@ class CallRecord(Record):
     client: Literal["http", "litellm"] | None = None
     """What carried the call: `http` (the lean aiohttp path) or `litellm`; None when nothing was
     sent (a cache hit), for a test backend, and in records older than the choice."""
+    batch: bool = False
+    """Carried by a provider batch job (`engine = "batch"`), priced at the batch price."""
+    batch_id: str | None = None
+    """The provider's id of that batch job (see RUN_DIR/batches.jsonl); None for a direct call."""
 
 
 class Summary(Record):
