@@ -41,8 +41,8 @@ def answer_chat(body: Any) -> tuple[int, dict[str, Any]]:
 def make_app(latency_s: float = 0.0, batches: BatchAPI | None = None) -> web.Application:
     app = web.Application(client_max_size=256 * 1024 * 1024)
     app["stats"] = {"requests": 0, "authorized": 0}
-    app["batches"] = batches or BatchAPI(answer_chat)
-    app["batches"].routes(app)
+    batches = batches or BatchAPI(answer_chat)
+    batches.routes(app)
 
     async def chat(request: web.Request) -> web.Response:
         app["stats"]["requests"] += 1
@@ -62,7 +62,7 @@ def make_app(latency_s: float = 0.0, batches: BatchAPI | None = None) -> web.App
         return web.json_response({"object": "list", "data": data})
 
     async def stats(_: web.Request) -> web.Response:
-        return web.json_response({**app["stats"], "batch": app["batches"].counts})
+        return web.json_response({**app["stats"], "batch": batches.counts})
 
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/v1/models", models)
