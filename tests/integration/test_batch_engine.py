@@ -17,6 +17,8 @@ import pytest
 from tests.support import DOCS, ROOT, cli
 from tests.support.batch_server import BatchServer
 
+pytestmark = pytest.mark.slow  # each test is a CLI run over batch jobs (~30-60 s)
+
 ROLES = ("challenger", "verifier", "weak", "strong", "judge")
 DOC_NAMES = ("article-i.txt", "article-iii.txt")
 SMALL = ["--set", "max_rounds=3", "--no-cache", "--quiet"]
