@@ -38,6 +38,10 @@ MAX_TICKS = 200
 """Turns without a new request after which a batch is sent even if something keeps polling."""
 """Turns without a new request after which a batch is sent even if something keeps polling."""
 """Where the loop cannot be asked whether anything is ready: seconds without a new request."""
+MAX_LINES = 50_000
+"""Requests per batch job (OpenAI's limit); more waiting for one model go in several jobs."""
+MAX_BYTES = 190 * 1024 * 1024
+"""Input file size per batch job (OpenAI's limit is 200 MB)."""
 RETRIEVE_FAILURES = 8
 """Consecutive failed status checks of one batch before its calls fail (retried later)."""
 
@@ -170,9 +174,10 @@ class BatchBackend:
                     continue
                 groups.setdefault(self.endpoint_for(waiting.request), []).append(waiting)
             for endpoint, items in groups.items():
-                job = asyncio.get_running_loop().create_task(self._run_batch(endpoint, items))
-                self._jobs.add(job)
-                job.add_done_callback(self._jobs.discard)
+                for chunk in _chunks(items):
+                    job = asyncio.get_running_loop().create_task(self._run_batch(endpoint, chunk))
+                    self._jobs.add(job)
+                    job.add_done_callback(self._jobs.discard)
 
     async def _settle(self) -> None:
         """Until no more requests can arrive: the count of waiting requests holds still for a
@@ -360,6 +365,20 @@ class BatchBackend:
             if task is not None and not task.done():
                 task.cancel()
         self._write_used()
+
+
+def _chunks(items: list[_Waiting]) -> list[list[_Waiting]]:
+    """Items in pieces of at most MAX_LINES requests and about MAX_BYTES of JSON each."""
+    chunks: list[list[_Waiting]] = [[]]
+    size = 0
+    for item in items:
+        weight = len(json.dumps(request_body(item.request))) + 120
+        if chunks[-1] and (len(chunks[-1]) >= MAX_LINES or size + weight > MAX_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(item)
+        size += weight
+    return chunks
 
 
 def parse_output(data: bytes, batch_id: str) -> dict[str, Reply | Exception]:
