@@ -82,6 +82,15 @@ def pending_batches(run_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
+def _cut_torn_tail(path: Path) -> None:
+    if not path.is_file():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with open(path, "r+b") as f:
+            f.truncate(data.rfind(b"\n") + 1)
+
+
 class BatchRun:
     """The batch engine's pieces for one run: the journal, the simulator's server (if a role is
     simulated) and the backend the run's model client is given."""
@@ -90,6 +99,7 @@ class BatchRun:
         self.cfg = cfg
         self.run_dir = Path(run_dir)
         self.quiet = quiet
+        _cut_torn_tail(self.run_dir / FILE)  # a line torn by a kill must not swallow the next
         self.journal = Appender(self.run_dir / FILE, fsync_every_s=0)
         self.sim_base: str | None = None
         self._runner: Any = None

@@ -56,3 +56,12 @@ def test_loopback_batches_are_polled_quickly_and_providers_by_the_config(tmp_pat
     run.notify("batch b1 failed")
     run.journal.close()
     assert json.loads((tmp_path / "batches.jsonl").read_text())["message"] == "batch b1 failed"
+
+
+def test_a_torn_journal_line_is_cut_before_the_next_is_written(tmp_path):
+    path = tmp_path / "batches.jsonl"
+    path.write_text('{"event": "note", "message": "whole"}\n{"event": "subm')
+    run = BatchRun(load_config(None, ["engine=batch"]), tmp_path, quiet=True)
+    run.notify("next")
+    run.journal.close()
+    assert [json.loads(x)["message"] for x in path.read_text().splitlines()] == ["whole", "next"]

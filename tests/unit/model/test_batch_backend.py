@@ -22,7 +22,9 @@ from workbench.providers.sim._server import answer_chat
 class Memory:
     """Files and batches in memory; `fates` decides how each batch ends."""
 
-    def __init__(self, fates=()):
+    def __init__(self, fates=(), refuse_first: int | None = None):
+        self.refuse_first = refuse_first
+        """An HTTP status the first line of the first batch comes back with."""
         self.files: dict[str, bytes] = {}
         self.batches: list[list[dict]] = []
         self.fates = list(fates)
@@ -42,6 +44,8 @@ class Memory:
         out = []
         for line in answered:
             status, body = answer_chat(line["body"])
+            if self.refuse_first and len(self.batches) == 1 and line is lines[0]:
+                status, body = self.refuse_first, {"error": {"message": "Rate limit reached"}}
             out.append(
                 {
                     "custom_id": line["custom_id"],
@@ -168,3 +172,29 @@ def test_batch_prices_are_half_unless_the_price_map_lists_them():
     listed = ModelSpec(model="gpt-4o-mini")
     assert prices(listed, batch=True) == pytest.approx((7.5e-08, 3e-07))  # LiteLLM's *_batches
     assert prices(ModelSpec(model="sim/weak"), batch=True) is None
+
+
+def test_a_line_that_came_back_429_is_retried_in_a_later_batch():
+    from workbench.config import Retry
+
+    async def go():
+        transport = Memory(refuse_first=429)
+        records = []
+        client = ModelClient(
+            backend=backend(transport), on_call=records.append, retry=Retry(base_s=0.01, max_s=0.01)
+        )
+        calls = [
+            client.complete(spec("weak"), f"q{i}", CallMeta("weak", f"d{i}", 1)) for i in range(3)
+        ]
+        await asyncio.gather(*calls)
+        return transport, records
+
+    transport, records = asyncio.run(go())
+    assert [len(b) for b in transport.batches] == [3, 1]
+    failed = [r for r in records if r["error"]]
+    assert (
+        len(failed) == 1 and "HTTP 429" in failed[0]["error"] and failed[0]["batch_id"] == "batch_1"
+    )
+    assert failed[0]["batch"] and failed[0]["attempt"] == 1
+    retried = [r for r in records if r["doc_id"] == failed[0]["doc_id"] and not r["error"]]
+    assert retried[0]["attempt"] == 2 and retried[0]["batch_id"] == "batch_2"
