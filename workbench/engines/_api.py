@@ -128,6 +128,8 @@ async def arun(
         )
         lock = writer.lock
         starts = {}
+    if resume is not None and cfg.engine != "batch":
+        warnings = warnings + _unused_batches(writer.dir)
     batching = None
     if cfg.engine == "batch" and http:
         from workbench.engines._batch import BatchRun
@@ -245,6 +247,19 @@ def _sources(docs: Iterable[Any] | None) -> list[str] | None:
     if all(isinstance(d, str | Path) for d in items):
         return [str(Path(d).resolve()) for d in items]
     return None
+
+
+def _unused_batches(run_dir: Path) -> list[str]:
+    """A warning when a resume leaves the batch engine with batches whose replies are unused."""
+    from workbench.engines._batch import pending_batches
+
+    pending = pending_batches(run_dir)
+    if not pending:
+        return []
+    return [
+        f"{len(pending)} batch job(s) in {run_dir}/batches.jsonl were submitted and their replies "
+        "not used: resume with --engine batch to use them instead of paying for them again"
+    ]
 
 
 def _check_batchable(cfg: RunConfig) -> None:

@@ -65,3 +65,13 @@ def test_a_torn_journal_line_is_cut_before_the_next_is_written(tmp_path):
     run.notify("next")
     run.journal.close()
     assert [json.loads(x)["message"] for x in path.read_text().splitlines()] == ["whole", "next"]
+
+
+def test_a_resume_off_the_batch_engine_is_warned_of_unused_batches(tmp_path):
+    from workbench.engines._api import _unused_batches
+
+    assert _unused_batches(tmp_path) == []
+    entry = {"event": "submitted", "batch_id": "b1", "model": "m", "requests": {"req-0": "k"}}
+    (tmp_path / "batches.jsonl").write_text(json.dumps(entry) + "\n")
+    (warning,) = _unused_batches(tmp_path)
+    assert "1 batch job(s)" in warning and "--engine batch" in warning
