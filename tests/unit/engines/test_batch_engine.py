@@ -75,3 +75,27 @@ def test_a_resume_off_the_batch_engine_is_warned_of_unused_batches(tmp_path):
     (tmp_path / "batches.jsonl").write_text(json.dumps(entry) + "\n")
     (warning,) = _unused_batches(tmp_path)
     assert "1 batch job(s)" in warning and "--engine batch" in warning
+
+
+def test_a_simulator_batch_from_an_earlier_process_is_sent_again_not_polled(tmp_path):
+    import asyncio
+
+    sim = {"event": "submitted", "batch_id": "b1", "model": "sim/weak", "requests": {"r": "k1"}}
+    real = {"event": "submitted", "batch_id": "b2", "model": "gpt-4o-mini", "requests": {"r": "k2"}}
+    (tmp_path / "batches.jsonl").write_text(json.dumps(sim) + "\n" + json.dumps(real) + "\n")
+
+    async def go():
+        run = BatchRun(load_config(None, ["engine=batch"]), tmp_path, quiet=True)
+        backend = await run.start()
+        try:
+            return run.sim_base, set(backend._adoptable)
+        finally:
+            await run.aclose()
+
+    sim_base, adoptable = asyncio.run(go())
+    assert sim_base.startswith("http://127.0.0.1:")  # the simulator's batch API, for this run
+    assert adoptable == {"k2"}
+    notes = [json.loads(x) for x in (tmp_path / "batches.jsonl").read_text().splitlines()][2:]
+    assert (
+        len(notes) == 1 and "b1 went to the simulator of an earlier process" in notes[0]["message"]
+    )
