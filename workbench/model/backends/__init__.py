@@ -3,14 +3,12 @@ jobs (the batch engine)."""
 
 from __future__ import annotations
 
-from workbench.model.backends._batch import (
-    BatchBackend,
-    BatchFailed,
+from workbench.model.backends._batch import BatchBackend, BatchFailed, request_key
+from workbench.model.backends._batch_wire import (
     BatchItemError,
     Endpoint,
     LiteLLMBatches,
     parse_output,
-    request_key,
 )
 from workbench.model.backends._http import (
     HttpBackend,
