@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--resume",
         metavar="RUN_DIR",
         help="continue an interrupted or stopped run; with --config/--set only these may change: "
-        "budget, concurrency, engine, ray, retry, circuit_breaker, cache, and per model "
+        "budget, concurrency, engine, ray, batch, retry, circuit_breaker, cache, and per model "
         "timeout_s, max_concurrency, rpm, tpm (documents, prompts and everything that decides "
         "what is generated, documents.* included, must be unchanged)",
     )
@@ -47,7 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="do not read or write the call cache"
     )
     parser.add_argument(
-        "--engine", choices=["local", "ray"], help="run rounds in this process or on Ray workers"
+        "--engine",
+        choices=["local", "ray", "batch"],
+        help="run rounds in this process, on Ray workers, or through the providers' batch "
+        "APIs (half price; each step of every document is one batch job)",
     )
     parser.add_argument(
         "--address", metavar="ADDR", help="Ray cluster address (default: start a local cluster)"

@@ -131,6 +131,17 @@ class Ray(Strict):
     rate limits and budgets."""
 
 
+class Batch(Strict):
+    """How the batch engine (`engine = "batch"`) waits for a provider's batch jobs."""
+
+    poll_s: float = Field(default=10.0, gt=0, le=3600)
+    """Seconds before the second status check of a batch (the first is at once); doubled after
+    each check up to `max_poll_s`. A batch on a loopback server (the simulator) is checked
+    every 0.02 s at first."""
+    max_poll_s: float = Field(default=300.0, gt=0, le=86400)
+    """Longest wait between two status checks of a batch."""
+
+
 class Documents(Strict):
     """How long a document may be, and how long ones are split; checked before any call.
     Token counts are estimated the one way the workbench estimates them (characters / 3)."""
@@ -214,10 +225,13 @@ class RunConfig(Strict):
     """Document length limits and splitting into sections."""
     efficiency: Efficiency = Efficiency()
     """Gating and early stopping."""
-    engine: Literal["local", "ray"] = "local"
-    """`local`: one process; `ray`: rounds run on Ray worker actors (pip install -e '.[ray]')."""
+    engine: Literal["local", "ray", "batch"] = "local"
+    """`local`: one process; `ray`: rounds run on Ray worker actors (pip install -e '.[ray]');
+    `batch`: every call goes through the provider's batch API (half price, slower)."""
     ray: Ray = Ray()
     """Ray engine settings."""
+    batch: Batch = Batch()
+    """Batch engine settings."""
     retry: Retry = Retry()
     """Retry policy for provider failures."""
     circuit_breaker: CircuitBreaker = CircuitBreaker()

@@ -111,6 +111,8 @@ async def arun(
         cfg, documents, prompt_set, warnings = prepare(
             docs, config, sets, prompts, probe_endpoints=http and not probe
         )
+        if cfg.engine == "batch" and http:
+            _check_batchable(cfg)
         run_dir = Path(out) if out else default_run_dir(cfg.mode)
         meta = {
             "count": len(documents),
@@ -127,6 +129,19 @@ async def arun(
         )
         lock = writer.lock
         starts = {}
+    if resume is not None and cfg.engine != "batch":
+        warnings = warnings + _unused_batches(writer.dir)
+    batching = None
+    if cfg.engine == "batch" and http:
+        from workbench.engines._batch import BatchRun
+
+        try:
+            _check_batchable(cfg)  # (a resumed run may switch to the batch engine)
+            batching = BatchRun(cfg, writer.dir)
+        except BaseException:
+            writer.close()
+            lock.release()
+            raise
     writer.listeners.extend(listeners)
     writer.listeners.append(ErrorRounds(cfg.circuit_breaker.max_error_rounds))  # last: it raises
     done = writer.tally.documents_done
@@ -145,7 +160,10 @@ async def arun(
             },
         )
     used = clients_used(writer.dir) if resume is not None else None
-    client = make_client(cfg, writer, backend, run_clients(cfg, probed, used))
+    batch_backend = await batching.start() if batching is not None else None
+    client = make_client(cfg, writer, batch_backend or backend, run_clients(cfg, probed, used))
+    if batch_backend is not None:
+        client.backend_name = "litellm"  # LiteLLM's batch calls carry every request
     if probed is not None and probed.modes is not None:
         client.modes = probed.modes  # what the probe negotiated, even without a cache folder
     env = Env(cfg, prompt_set, client)
@@ -158,7 +176,7 @@ async def arun(
                 writer.call(record)
         if backend is None:  # import LiteLLM off the event loop, before any call is timed
             await in_daemon_thread(get_litellm)
-        stop = await _run_until_stopped(env, cfg, documents, writer, starts)
+        stop = await _run_until_stopped(env, cfg, documents, writer, starts, batching is not None)
         if stop is None and cfg.final_filter:  # the run's own client: recorded, budgeted
             stop, summary_extra = await final_filter(env, writer)
         if stop is not None:
@@ -178,6 +196,8 @@ async def arun(
         if client.cache is not None:
             client.cache.close()
         await client.aclose()
+        if batching is not None:
+            await batching.aclose()
         lock.release()
     if failed is not None:
         raise failed
@@ -235,8 +255,30 @@ def _sources(docs: Iterable[Any] | None) -> list[str] | None:
     return None
 
 
-async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts) -> StopRun | None:
-    """Run every document; a StopRun (budget, breaker, fatal error) ends the run cleanly."""
+def _unused_batches(run_dir: Path) -> list[str]:
+    """A warning when a resume leaves the batch engine with batches whose replies are unused."""
+    from workbench.engines._batch import pending_batches
+
+    pending = pending_batches(run_dir)
+    if not pending:
+        return []
+    return [
+        f"{len(pending)} batch job(s) in {run_dir}/batches.jsonl were submitted and their replies "
+        "not used: resume with --engine batch to use them instead of paying for them again"
+    ]
+
+
+def _check_batchable(cfg: RunConfig) -> None:
+    from workbench.engines._batch import check_batchable
+
+    check_batchable(cfg)
+
+
+async def _run_until_stopped(
+    env: Env, cfg: RunConfig, documents, writer, starts, batched: bool = False
+) -> StopRun | None:
+    """Run every document; a StopRun (budget, breaker, fatal error) ends the run cleanly.
+    `batched` (the batch engine): every document at once, so each step is one batch."""
     stops: list[StopRun] = []
     rounds = None
     if cfg.engine == "ray":
@@ -244,7 +286,8 @@ async def _run_until_stopped(env: Env, cfg: RunConfig, documents, writer, starts
 
         rounds = RayRounds(pinned(cfg, env.client.clients), env.prompts, writer)
     try:
-        await run_documents(env, cfg.thresholds(), documents, writer, starts, rounds)
+        in_flight = max(1, len(documents)) if batched else None
+        await run_documents(env, cfg.thresholds(), documents, writer, starts, rounds, in_flight)
     except* StopRun as group:
         stops.extend(group.exceptions)
     finally:

@@ -53,11 +53,14 @@ async def run_documents(
     sink: Sink,
     starts: dict[str, tuple[int, list[dict[str, Any]]]] | None = None,
     rounds: RoundRunner | None = None,
+    in_flight: int | None = None,
 ) -> None:
     """Every document through the loop, several at once; calls are capped by the client.
 
     `starts` maps a resumed document to its next round and its earlier rounds' history;
-    `rounds` runs one round somewhere else (the Ray engine) instead of in this process."""
+    `rounds` runs one round somewhere else (the Ray engine) instead of in this process;
+    `in_flight`: documents at once (default DOCUMENTS_PER_SLOT per call slot; the batch
+    engine takes them all, so that each step of every document is in one batch)."""
     pending = iter(docs)
     starts = starts or {}
     runner = rounds or (
@@ -69,7 +72,7 @@ async def run_documents(
             start, history = starts.get(doc.id, (1, []))
             await run_document(env, doc, sink, runner, start, history)
 
-    workers = max(1, DOCUMENTS_PER_SLOT * env.config.concurrency)
+    workers = max(1, in_flight or DOCUMENTS_PER_SLOT * env.config.concurrency)
     async with asyncio.TaskGroup() as group:
         for _ in range(workers):
             group.create_task(worker())

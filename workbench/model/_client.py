@@ -8,6 +8,7 @@ the first call, not before. Tests swap `backend`, never the agents.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -76,7 +77,12 @@ class ModelClient:
         self.concurrency = concurrency
         self.on_call = on_call or (lambda record: None)
         self.backend = backend
-        """A fixed backend for every call (tests, benchmarks); None: chosen per model spec."""
+        """A fixed backend for every call (tests, benchmarks, the batch engine); None: chosen
+        per model spec."""
+        self.batched = bool(getattr(backend, "batched", False))
+        """The backend holds requests for provider batch jobs: no concurrency cap or rate limit
+        applies (a batch is limited by the provider's queue, not by calls in flight), and
+        replies are priced at the batch price."""
         self.backend_name = backend_name
         """What calls.jsonl names the fixed backend's client (None: not named)."""
         self.clients: dict[str, Client] = dict(clients or {})
@@ -194,7 +200,7 @@ class ModelClient:
                 self._record(spec, meta, reask, 0, 0.0, reply, None, cached=True, mode=mode)
                 return reply
         prompt_estimate, completion_cap = estimate_tokens(request)
-        per_token = prices(spec) if self.budget.usd is not None else None
+        per_token = prices(spec, batch=self.batched) if self.budget.usd is not None else None
         usd_estimate = (
             (prompt_estimate * per_token[0] + completion_cap * per_token[1]) if per_token else 0.0
         )
@@ -207,12 +213,13 @@ class ModelClient:
                 )
             except BudgetExhausted as exc:
                 raise self.stop(StopRun("budget", str(exc))) from None
-            await self._rate_limit(spec, prompt_estimate + completion_cap)
+            if not self.batched:
+                await self._rate_limit(spec, prompt_estimate + completion_cap)
             reply, failure, latency = await self._attempt(spec, request, reservation)
             if reply is not None:
                 # A key the endpoint echoes back must not reach the cache or the records.
                 reply = Reply(redact(reply.text), *astuple(reply)[1:])
-                cost, savings = reply_cost(spec, reply)
+                cost, savings = reply_cost(spec, reply, reply.batch_id is not None)
                 self.budget.settle(
                     reservation,
                     cost or 0.0,
@@ -221,7 +228,7 @@ class ModelClient:
                 self.breaker.record(True)
                 if key is not None and self.cache.write_error is None:
                     try:
-                        self.cache.put(key, request, reply.__dict__)
+                        self.cache.put(key, request, _cacheable(reply))
                     except (
                         CacheError
                     ) as exc:  # the reply is paid for: used and recorded all the same
@@ -241,17 +248,24 @@ class ModelClient:
                 return reply
             error = redact(failure.message)[:500]
             refused = refused_params(failure, request)
+            batch_id = failure.batch_id
             if refused:
                 # Refused before any work (a reasoning model's parameters): adapted, sent again.
-                self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
+                self._record(
+                    spec, meta, reask, attempt, latency, None, error, mode=mode, batch_id=batch_id
+                )
                 self.modes.params.learn(spec, refused)
                 raise _ParamsRefused(error)
             negotiable = mode not in (None, "prompt") and spec.structured_output is None
             if negotiable and reask == 0 and rejects_format(failure):
                 # Refused before any work: recorded with its error and no tokens, no cost.
-                self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
+                self._record(
+                    spec, meta, reask, attempt, latency, None, error, mode=mode, batch_id=batch_id
+                )
                 raise _FormatRejected(error)
-            self._record(spec, meta, reask, attempt, latency, None, error, mode=mode)
+            self._record(
+                spec, meta, reask, attempt, latency, None, error, mode=mode, batch_id=batch_id
+            )
             if failure.kind == "fatal":
                 raise self.stop(StopRun("fatal_error", fatal_reason(spec, meta, failure, error)))
             if self.breaker.record(False, error):
@@ -268,12 +282,12 @@ class ModelClient:
     ) -> tuple[Reply | None, Failure | None, float]:
         if self._global is None:
             self._global = asyncio.Semaphore(self.concurrency)
-        limit = self._model_limit(spec)
+        limit = None if self.batched else self._model_limit(spec)
         _, backend = self._backend(spec)
         t0 = 0.0
         try:
             # Latency is the call's own: timed once a slot is held, not while queueing for one.
-            async with self._global:
+            async with self._global if not self.batched else _NO_LIMIT:
                 if limit is None:
                     t0 = time.perf_counter()
                     reply = await backend(**request, api_key=_api_key(spec))
@@ -347,9 +361,12 @@ class ModelClient:
         cost: float | None = None,
         mode: str | None = None,
         savings: float | None = None,
+        batch_id: str | None = None,
     ) -> None:
+        if reply is not None and not cached:
+            batch_id = reply.batch_id
         if reply is not None and cost is None and not cached:
-            cost, savings = reply_cost(spec, reply)
+            cost, savings = reply_cost(spec, reply, batch_id is not None)
         if cached and reply is not None:
             cost = (
                 0.0
@@ -382,6 +399,8 @@ class ModelClient:
                 "structured_output": mode,
                 "client": None if cached else self.client_for(spec),
                 **({"stage": meta.stage} if meta.stage else {}),
+                "batch": batch_id is not None,
+                "batch_id": batch_id,
             }
         )
 
@@ -392,6 +411,14 @@ class ModelClient:
         if key not in self._per_model:
             self._per_model[key] = asyncio.Semaphore(spec.max_concurrency)
         return self._per_model[key]
+
+
+_NO_LIMIT = contextlib.nullcontext()
+
+
+def _cacheable(reply: Reply) -> dict[str, Any]:
+    """What the cache keeps of a reply: everything but the batch that carried it."""
+    return {k: v for k, v in reply.__dict__.items() if k != "batch_id"}
 
 
 def _cached(cache: CallCache, key: str) -> Reply | None:

@@ -125,11 +125,11 @@ def cache_savings_usd(
     )
 
 
-def prices(spec: ModelSpec) -> tuple[float, float] | None:
-    """(USD per prompt token, USD per completion token), or None if unknown."""
-    if spec.input_cost_per_token is not None and spec.output_cost_per_token is not None:
-        return spec.input_cost_per_token, spec.output_cost_per_token
-    return _price_map_entry(spec.model)
+def prices(spec: ModelSpec, batch: bool = False) -> tuple[float, float] | None:
+    """(USD per prompt token, USD per completion token), or None if unknown (`batch`: the
+    batch prices, see `price_table`)."""
+    p = price_table(spec, batch)
+    return None if p is None else (p.input, p.output)
 
 
 def reasoning_price(spec: ModelSpec) -> float | None:

@@ -78,6 +78,8 @@ class Reply:
     cache_creation_tokens: int = 0
     """Of `prompt_tokens`, those written to the provider's prompt cache (Anthropic
     `cache_creation_input_tokens`, billed above the input price)."""
+    batch_id: str | None = None
+    """The provider batch job that carried this reply (None: a direct call); never cached."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ RESUMABLE = {
     "concurrency",
     "engine",
     "ray",
+    "batch",
 }
 RESUMABLE_PER_ROLE = {"timeout_s", "max_concurrency", "rpm", "tpm"}
 

@@ -266,6 +266,11 @@ class CallRecord(Record):
     """`filter` for the final filter's re-verification calls (`workbench filter`); None for the
     loop's calls (and in records older than the filter)."""
 
+    batch: bool = False
+    """Carried by a provider batch job (`engine = "batch"`), priced at the batch price."""
+    batch_id: str | None = None
+    """The provider's id of that batch job (see RUN_DIR/batches.jsonl); None for a direct call."""
+
 
 class Spend(BaseModel):
     """What a group of calls (a role, a decision kind) spent."""

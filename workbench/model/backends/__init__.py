@@ -1,7 +1,15 @@
-"""The transports a call goes over: LiteLLM, and plain OpenAI-compatible HTTP."""
+"""The transports a call goes over: LiteLLM, plain OpenAI-compatible HTTP, and provider batch
+jobs (the batch engine)."""
 
 from __future__ import annotations
 
+from workbench.model.backends._batch import BatchBackend, BatchFailed, request_key
+from workbench.model.backends._batch_wire import (
+    BatchItemError,
+    Endpoint,
+    LiteLLMBatches,
+    parse_output,
+)
 from workbench.model.backends._http import (
     HttpBackend,
     HTTPStatusError,
@@ -12,6 +20,13 @@ from workbench.model.backends._http import (
 from workbench.model.backends._litellm import drain, get_litellm
 
 __all__ = [
+    "BatchBackend",
+    "BatchFailed",
+    "BatchItemError",
+    "Endpoint",
+    "LiteLLMBatches",
+    "parse_output",
+    "request_key",
     "HTTPStatusError",
     "HttpBackend",
     "MalformedResponse",

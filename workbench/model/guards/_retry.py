@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 FATAL_STATUS = {401, 403}
@@ -21,6 +21,8 @@ class Failure:
     status: int | None
     retry_after_s: float | None
     message: str
+    batch_id: str | None = None
+    """The provider batch job a failed batch line came back in (None: a direct call)."""
 
 
 # Failures every further call would repeat: stop the run at once, with one line.
@@ -38,6 +40,7 @@ PERMANENT_NAMES = (
     "ContentPolicyViolationError",
     "InvalidRequestError",
     "ReplyTooLarge",
+    "BatchFailed",
 )
 _RETRYABLE_NAMES = (
     "Timeout",
@@ -56,6 +59,13 @@ def classify(exc: BaseException) -> Failure:
     status = status if isinstance(status, int) else None
     name = type(exc).__name__
     message = " ".join(f"{name}: {exc}".split())  # one line, whatever the provider sent
+    batch_id = getattr(exc, "batch_id", None)
+    if isinstance(batch_id, str):
+        return replace(_classify(exc, status, name, message), batch_id=batch_id)
+    return _classify(exc, status, name, message)
+
+
+def _classify(exc: BaseException, status: int | None, name: str, message: str) -> Failure:
     retry_after = retry_after_seconds(exc)
     if status in FATAL_STATUS or name in FATAL_NAMES or status == 404:
         return Failure("fatal", status, None, message)

@@ -3,6 +3,8 @@
 POST /v1/chat/completions answers exactly what the in-process `sim/` provider
 answers for the same request, so benchmarks and fault tests exercise LiteLLM's
 real HTTP path. `latency_s` adds a fixed delay per request (for benchmarks).
+The OpenAI Batch API (files and batches, `_batches.py`) answers each line the same way:
+the batch engine runs the simulator through it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,33 @@ from typing import Any
 
 from aiohttp import web
 
+from workbench.providers.sim._batches import BatchAPI
 from workbench.providers.sim._respond import ROLES, check_model, respond
 
+_COUNTER = itertools.count(1)
 
-def make_app(latency_s: float = 0.0) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024 * 1024)
-    counter = itertools.count(1)
+
+def answer_chat(body: Any) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, response body) for a /v1/chat/completions request body."""
+    if not isinstance(body, dict):
+        return _error_body(400, "request body must be a JSON object")
+    model = str(body.get("model", ""))
+    try:
+        check_model(model)
+    except ValueError as exc:
+        return _error_body(404, str(exc), "model_not_found")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return _error_body(400, "messages must be a non-empty list")
+    reply = respond(model, messages, body.get("seed"), body.get("max_tokens"))
+    return 200, chat_completion(reply, model, f"chatcmpl-sim-{next(_COUNTER)}")
+
+
+def make_app(latency_s: float = 0.0, batches: BatchAPI | None = None) -> web.Application:
+    app = web.Application(client_max_size=256 * 1024 * 1024)
     app["stats"] = {"requests": 0, "authorized": 0}
+    batches = batches or BatchAPI(answer_chat)
+    batches.routes(app)
 
     async def chat(request: web.Request) -> web.Response:
         app["stats"]["requests"] += 1
@@ -30,25 +52,17 @@ def make_app(latency_s: float = 0.0) -> web.Application:
             body: dict[str, Any] = await request.json()
         except ValueError:
             return _error(400, "request body is not JSON")
-        model = str(body.get("model", ""))
-        try:
-            check_model(model)
-        except ValueError as exc:
-            return _error(404, str(exc), "model_not_found")
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
-            return _error(400, "messages must be a non-empty list")
         if latency_s:
             await asyncio.sleep(latency_s)
-        reply = respond(model, messages, body.get("seed"), body.get("max_tokens"))
-        return web.json_response(chat_completion(reply, model, f"chatcmpl-sim-{next(counter)}"))
+        status, data = answer_chat(body)
+        return web.json_response(data, status=status)
 
     async def models(_: web.Request) -> web.Response:
         data = [{"id": name, "object": "model", "owned_by": "workbench-sim"} for name in ROLES]
         return web.json_response({"object": "list", "data": data})
 
     async def stats(_: web.Request) -> web.Response:
-        return web.json_response(app["stats"])
+        return web.json_response({**app["stats"], "batch": batches.counts})
 
     app.router.add_post("/v1/chat/completions", chat)
     app.router.add_get("/v1/models", models)
@@ -78,10 +92,15 @@ def chat_completion(reply, model: str, completion_id: str) -> dict:
     }
 
 
+def _error_body(
+    status: int, message: str, code: str = "invalid_request_error"
+) -> tuple[int, dict[str, Any]]:
+    return status, {"error": {"message": message, "type": code, "code": status}}
+
+
 def _error(status: int, message: str, code: str = "invalid_request_error") -> web.Response:
-    return web.json_response(
-        {"error": {"message": message, "type": code, "code": status}}, status=status
-    )
+    status, body = _error_body(status, message, code)
+    return web.json_response(body, status=status)
 
 
 def serve(port: int, host: str = "127.0.0.1", latency_s: float = 0.0) -> None:
