@@ -40,10 +40,14 @@ class Prices:
 
 def price_table(spec: ModelSpec, batch: bool = False) -> Prices | None:
     """The prices one call of `spec` is charged at (None: unknown)."""
-    base = prices(spec)
+    own = spec.input_cost_per_token is not None and spec.output_cost_per_token is not None
+    base = (
+        (spec.input_cost_per_token, spec.output_cost_per_token)
+        if own
+        else _price_map_entry(spec.model)
+    )
     if base is None:
         return None
-    own = spec.input_cost_per_token is not None and spec.output_cost_per_token is not None
     info = {} if own else _info(spec.model)
     read = _first(spec.cache_read_input_token_cost, info.get("cache_read_input_token_cost"))
     made = _first(spec.cache_creation_input_token_cost, info.get("cache_creation_input_token_cost"))
