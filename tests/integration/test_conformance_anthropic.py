@@ -8,13 +8,13 @@ import pytest
 from tests.support.anthropic_server import AnthropicServer
 from tests.support.conformance import (
     PRICES,
+    ROLES,
     cache_priced,
     check_round,
     one_round,
     priced,
     write_config,
 )
-from workbench.config import ROLES
 
 pytestmark = pytest.mark.slow  # a full round through LiteLLM: over 10 s
 

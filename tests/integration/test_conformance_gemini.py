@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.conformance import PRICES, check_round, one_round, priced, write_config
+from tests.support.conformance import PRICES, ROLES, check_round, one_round, priced, write_config
 from tests.support.gemini_server import GeminiServer
-from workbench.config import ROLES
 
 pytestmark = pytest.mark.slow  # a full round through LiteLLM: over 10 s
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.conformance import (
     PRICES,
+    ROLES,
     check_round,
     one_round,
     priced,
@@ -15,7 +16,6 @@ from tests.support.conformance import (
     write_config,
 )
 from tests.support.ollama_server import OllamaServer
-from workbench.config import ROLES
 from workbench.roles import Task
 
 pytestmark = pytest.mark.slow  # a full round through LiteLLM: over 10 s
