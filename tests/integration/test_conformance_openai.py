@@ -16,6 +16,7 @@ from tests.support.chat_server import ChatServer
 from tests.support.conformance import (
     DOCUMENTS,
     PRICES,
+    ROLES,
     cache_priced,
     check_round,
     one_round,
@@ -25,7 +26,6 @@ from tests.support.conformance import (
 )
 from tests.support.reasoning_server import THINKING, ReasoningServer
 from tests.support.vllm_server import VllmServer
-from workbench.config import ROLES
 
 pytestmark = pytest.mark.slow  # a full round through LiteLLM: over 10 s
 

@@ -124,5 +124,5 @@ class ChatServer:
 
 def plain_config(api_base: str, **kw) -> dict:
     """`model` and `api_base` per role, nothing else."""
-    models = {r: {"model": f"openai/{r}", "api_base": api_base} for r in ROLES}
+    models = {r: {"model": f"openai/{r}", "api_base": api_base} for r in ROLES if r != "loop_judge"}
     return {"models": models, "max_rounds": 2, "rollouts": 3, **kw}
