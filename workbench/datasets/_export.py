@@ -3,13 +3,15 @@
 Examples a reviewer rejected (reviews.jsonl, the latest review per example) are dropped
 unless asked to keep them, then near-duplicate questions (MinHash over word 3-grams); a
 dataset card records models, thresholds, counts (reviews included), score statistics, prompt
-hashes and the repairs made to the exported tasks (each row carries its own `repairs`).
+hashes, the question types and skill tags, and the repairs made to the exported tasks (each
+row carries its own `question_type`, `skills` and `repairs`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean, median
@@ -47,7 +49,17 @@ def sft_row(example: dict[str, Any]) -> dict[str, Any]:
             {"role": "assistant", "content": example["label"]},
         ],
         "id": example["id"],
+        **_tags(example),
         "repairs": list(example.get("repairs") or []),
+    }
+
+
+def _tags(example: dict[str, Any]) -> dict[str, Any]:
+    """The question type and reasoning-skill tags every format carries (empty skills in
+    examples written before skill tags)."""
+    return {
+        "question_type": example.get("question_type") or "",
+        "skills": list(example.get("skills") or []),
     }
 
 
@@ -65,6 +77,7 @@ def grpo_row(example: dict[str, Any]) -> dict[str, Any]:
         "weak_mean": example["weak_mean"],
         "strong_mean": example["strong_mean"],
         "gap": example["gap"],
+        **_tags(example),
         "repairs": list(example.get("repairs") or []),
     }
 
@@ -76,7 +89,6 @@ def full_row(example: dict[str, Any]) -> dict[str, Any]:
         **sft_row(example),
         "context": example["context"],
         "question": example["question"],
-        "question_type": example["question_type"],
         "label": example["label"],
         "p_value": example.get("p_value"),
     }
@@ -174,8 +186,10 @@ def _dataset(rows: list[dict[str, Any]]):
         ) from None
     datasets.disable_progress_bars()
     dataset = datasets.Dataset.from_list(rows)
-    # A list of strings even when no row has a repair (inferred, it would be a list of nulls).
-    return dataset.cast_column("repairs", datasets.Sequence(datasets.Value("string")))
+    # Lists of strings even when no row has one (inferred, they would be lists of nulls).
+    for column in ("repairs", "skills"):
+        dataset = dataset.cast_column(column, datasets.Sequence(datasets.Value("string")))
+    return dataset
 
 
 def dataset_card(
@@ -239,6 +253,8 @@ succeeded and the gap held. Exported as `{fmt}`.
 
 Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
 
+{rubric_line(config.get("rubric") or {})}
+
 ## Models
 
 | role | model | api_base |
@@ -251,12 +267,53 @@ Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds 
 | --- | --- |
 {prompts}
 
+## Question types and skills
+
+{tags_section(kept)}
+
 ## Repairs
 
 {repairs_section(kept)}
 
 Decisions over all rounds: `{json.dumps(s["decisions"])}`.
 """
+
+
+def rubric_line(rubric: dict[str, Any]) -> str:
+    """The card's line on the rubric rules (runs from before rubric styles are `evolved`)."""
+    style = rubric.get("style", "evolved")
+    low, high = rubric.get("min_criteria"), rubric.get("max_criteria")
+    weight = rubric.get("max_weight")
+    signs = (
+        f"at least {rubric.get('min_positive', 1)} positive and "
+        f"{rubric.get('min_negative', 0)} negative, weights -{weight} to +{weight}"
+        if rubric.get("allow_negative")
+        else f"positive weights 1 to {weight}"
+    )
+    return f"Rubric style `{style}`: {low} to {high} criteria, {signs}."
+
+
+def tags_section(kept: list[dict[str, Any]], limit: int = 20) -> str:
+    """The card's counts of the exported examples' question types and skill tags (each row's
+    `question_type` and `skills` columns hold them)."""
+
+    def table(name: str, counts: Counter) -> str:
+        rows = [f"| {k} | {n} |" for k, n in counts.most_common(limit)]
+        if len(counts) > limit:
+            rows.append(f"| … {len(counts) - limit} more | |")
+        return "\n".join([f"| {name} | examples |", "| --- | --- |", *rows])
+
+    types = Counter(e.get("question_type") or "(none)" for e in kept)
+    skills = Counter(s for e in kept for s in dict.fromkeys(e.get("skills") or []))
+    untagged = sum(1 for e in kept if not e.get("skills"))
+    parts = [table("question type", types), ""]
+    if skills:
+        parts.append(table("skill", skills))
+        if untagged:
+            parts += ["", f"{untagged} exported examples have no skill tags."]
+    else:
+        parts.append("No exported example has skill tags (written before skill tags).")
+    return "\n".join(parts)
 
 
 def repairs_section(kept: list[dict[str, Any]], limit: int = 50) -> str:
