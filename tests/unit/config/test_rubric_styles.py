@@ -68,7 +68,7 @@ def test_implied_values_are_not_frozen_by_a_later_change_of_style():
 
 def test_old_run_configs_load_as_evolved():
     stored = json.loads((FIXTURES / "runs" / "v0-agentic" / "config.json").read_text())
-    cfg = RunConfig.model_validate(stored["config"] if "config" in stored else stored)
+    cfg = RunConfig.model_validate(stored["config"])
     assert cfg.rubric.style == "evolved" and cfg.rubric.min_negative == 0
 
 
