@@ -77,18 +77,25 @@ def count_check(task: Task, rules: Rubric) -> QualityCheck | None:
     return QualityCheck(rubric_counts_ok=False, passed=False, reason=problem)
 
 
-async def verify(env: Env, doc_id: str, rnd: int, task: Task) -> QualityCheck:
+async def verify(
+    env: Env, doc_id: str, rnd: int, task: Task, stage: str | None = None
+) -> QualityCheck:
+    """The verifier's verdict on `task`: the rubric's counts first (`count_check`, no call when
+    they are wrong), then the model's. `stage="filter"`: the final filter's re-verification,
+    a call of its own (its own fence boundary, so not the loop's cached verdict), marked so in
+    calls.jsonl."""
     rules = env.config.rubric
     counted = count_check(task, rules)
     if counted is not None:
         return counted
-    boundary = task_boundary(env.config.seed, doc_id, rnd, "verifier")
+    key = doc_id if stage is None else f"{doc_id}|{stage}"
+    boundary = task_boundary(env.config.seed, key, rnd, "verifier")
     variables = verifier_variables(boundary=boundary, task=task.model_dump())
     prompt = env.prompts.render("verifier", **variables, rules=rules.model_dump())
     out = await env.client.complete(
         env.config.models.verifier,
         prompt,
-        CallMeta("verifier", doc_id, rnd),
+        CallMeta("verifier", doc_id, rnd, stage=stage),
         schema=QualityCheck,
         json_schema=quality_schema(rules),
     )
