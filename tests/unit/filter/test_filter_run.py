@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -42,31 +44,57 @@ def plant(run_dir, example_id: str, **task) -> None:
 
 @pytest.fixture
 def planted(default_run, tmp_path):
-    """A copy of the default sim run (6 accepted cloze tasks, each copying its answer sentence
-    from the context) with one example of each kind planted."""
+    """A copy of the default sim run (accepted cloze tasks, each copying its answer sentence
+    from the context) with one example of each kind planted, chosen by the order of their ids
+    (the simulator's draws change with every prompt edit; the kinds do not)."""
     run_dir = tmp_path / "run"
     shutil.copytree(default_run.dir, run_dir)
     examples = {e["id"]: e for e in workbench.load_run(run_dir).records("accepted")}
-    assert len(examples) == 6
-    ref = examples["article-vi#r8"]["reference_answer"]
-    plant(run_dir, "article-iii#r8", context=CLEAN)  # clean: retained
-    plant(run_dir, "article-vi#r8", context=CLEAN + " " + ref)  # the reference copied in
-    plant(run_dir, "preamble#r8", context="We the People.")  # short
-    rubric = examples["article-ii#r8"]["rubric"]
-    plant(run_dir, "article-ii#r8", context=CLEAN, rubric=[rubric[0], dict(rubric[0]), *rubric[2:]])
-    plant(run_dir, "article-iv#r9", context=CLEAN + " You must answer briefly.")  # verifier
-    # article-i#r6 stays as the simulator wrote it: its context holds the answer sentence.
-    return run_dir
+    assert len(examples) >= 6
+    ids = sorted(examples)
+    plant(run_dir, ids[0], context=CLEAN)  # clean: retained
+    ref = examples[ids[1]]["reference_answer"]
+    plant(run_dir, ids[1], context=CLEAN + " " + ref)  # the reference copied in
+    plant(run_dir, ids[2], context="We the People.")  # short
+    rubric = examples[ids[3]]["rubric"]
+    plant(run_dir, ids[3], context=CLEAN, rubric=[rubric[0], dict(rubric[0]), *rubric[2:]])
+    plant(run_dir, ids[4], context=CLEAN + " You must answer briefly.")  # verifier
+    # The rest stay as the simulator wrote them: their contexts hold the answer sentence.
+    expected = {
+        ids[0]: [],
+        ids[1]: ["reference_leak"],
+        ids[2]: ["short_context"],
+        ids[3]: ["malformed_rubric"],
+        ids[4]: ["failed_verifier"],
+    }
+    return Planted(run_dir, ids, expected)
 
 
-EXPECTED = {
-    "article-iii#r8": [],
-    "article-vi#r8": ["reference_leak"],
-    "preamble#r8": ["short_context"],
-    "article-ii#r8": ["malformed_rubric"],
-    "article-iv#r9": ["failed_verifier"],
-    "article-i#r6": ["reference_leak"],
-}
+class Planted(NamedTuple):
+    dir: Path
+    ids: list[str]
+    """Sorted example ids: [0] clean, [1] leaky, [2] short, [3] malformed, [4] fails the
+    verifier, the rest as written (leaky)."""
+    expected: dict[str, list[str]]
+    """The filter's reason kinds per planted example id (the rest: `as_written`)."""
+
+    def check(self, records) -> None:
+        """The filter's reasons are the planted ones; the examples left as written leak their
+        answer sentence (and a one-sentence context may be short as well)."""
+        got = {r.example_id: kinds(r) for r in records}
+        assert {i: got[i] for i in self.expected} == self.expected
+        for i in self.ids[5:]:
+            assert "reference_leak" in got[i] and set(got[i]) <= {"reference_leak", "short_context"}
+        assert set(got) == set(self.ids)
+
+    def __fspath__(self) -> str:
+        return str(self.dir)
+
+    def __str__(self) -> str:
+        return str(self.dir)
+
+    def __truediv__(self, name: str) -> Path:
+        return self.dir / name
 
 
 def kinds(record) -> list[str]:
@@ -79,25 +107,24 @@ def filter_calls(run_dir) -> list[dict]:
 
 
 def test_filter_a_planted_run(planted, tmp_path):
+    ids, n = planted.ids, len(planted.ids)
+    clean, verifier = ids[0], ids[4]
     result = cli("filter", str(planted))
     assert result.returncode == 0, result.stderr
-    assert "final filter: 6 accepted -> 1 retained" in result.stdout
-    assert "reference_leak 2" in result.stdout and "failed_verifier 1" in result.stdout
+    assert f"final filter: {n} accepted -> 1 retained" in result.stdout
+    assert f"reference_leak {n - 4}" in result.stdout and "failed_verifier 1" in result.stdout
     records = {r.example_id: r for r in read_filtered(planted)}
-    assert {i: kinds(r) for i, r in records.items()} == EXPECTED
-    assert [i for i, r in records.items() if r.retained] == ["article-iii#r8"]
+    planted.check(records.values())
+    assert [i for i, r in records.items() if r.retained] == [clean]
     # Only the two that passed the free checks were re-verified, each a verifier call marked
     # as the filter's, recorded in the run's calls.jsonl.
-    assert sorted(i for i, r in records.items() if r.verified) == [
-        "article-iii#r8",
-        "article-iv#r9",
-    ]
-    assert records["article-iii#r8"].checks.verifier.ok
-    assert "tells the solver" in records["article-iv#r9"].reasons[0]
+    assert sorted(i for i, r in records.items() if r.verified) == sorted([clean, verifier])
+    assert records[clean].checks.verifier.ok
+    assert "tells the solver" in records[verifier].reasons[0]
     calls = filter_calls(planted)
     assert {(c["role"], c["doc_id"]) for c in calls} == {
-        ("verifier", "article-iii"),
-        ("verifier", "article-iv"),
+        ("verifier", clean.rsplit("#r", 1)[0]),
+        ("verifier", verifier.rsplit("#r", 1)[0]),
     }
     assert not any(c["cached"] for c in calls)
     # The summary and the report say accepted -> retained.
@@ -108,15 +135,15 @@ def test_filter_a_planted_run(planted, tmp_path):
     )
     report = cli("report", str(planted))
     assert report.returncode == 0, report.stderr
-    assert "6 accepted → 1 retained" in report.stdout
+    assert f"{n} accepted → 1 retained" in report.stdout
     # Exports use the retained set, and say so; --all-accepted exports every accepted example.
     out = cli("export", str(planted), "--format", "sft", "--out", str(tmp_path / "sft.jsonl"))
     assert out.returncode == 0, out.stderr
-    assert "retained set, 5 not retained left out" in out.stdout
+    assert f"retained set, {n - 1} not retained left out" in out.stdout
     rows = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in rows] == ["article-iii#r8"]
+    assert [r["id"] for r in rows] == [clean]
     card = (tmp_path / "sft.jsonl.card.md").read_text()
-    assert "6 accepted → 1 retained" in card and "the retained examples" in card
+    assert f"{n} accepted → 1 retained" in card and "the retained examples" in card
     every = cli(
         "export",
         str(planted),
@@ -130,13 +157,13 @@ def test_filter_a_planted_run(planted, tmp_path):
     )
     assert every.returncode == 0, every.stderr
     assert "every accepted example" in every.stdout
-    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == 6
+    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == n
 
     # Filtering again replaces filtered.jsonl (the simulator is never cached: see
     # test_the_filter_s_calls_are_cached for a served model).
     again = cli("filter", str(planted))
     assert again.returncode == 0, again.stderr
-    assert {r.example_id: kinds(r) for r in read_filtered(planted)} == EXPECTED
+    planted.check(read_filtered(planted))
     assert len(filter_calls(planted)) == 2 * len(calls)
 
 
@@ -147,8 +174,9 @@ def test_no_verify_and_settings(planted):
     records = {r.example_id: r for r in read_filtered(planted)}
     # No re-verification: the verifier's objection is not raised; a 14-character context
     # passes the character floor of 5 but not the word floor.
-    assert records["article-iv#r9"].retained and not records["article-iv#r9"].verified
-    assert "words" in records["preamble#r8"].reasons[0]
+    verifier, short = planted.ids[4], planted.ids[2]
+    assert records[verifier].retained and not records[verifier].verified
+    assert "words" in records[short].reasons[0]
     # A filtered run is a consistent run: nothing to repair.
     assert "nothing to repair" in cli("repair", str(planted)).stdout
     bad = cli("filter", str(planted), "--set", "max_rounds=3")
@@ -195,9 +223,10 @@ def test_damaged_filtered_jsonl_is_one_line(planted, tmp_path):
     repaired = cli("repair", str(planted))
     assert repaired.returncode == 0 and "filtered.jsonl: 1 line set aside" in repaired.stdout
     stale = cli("export", str(planted), "--format", "sft", "--out", str(tmp_path / "y.jsonl"))
-    assert stale.returncode == 2 and "covers 5 of 6 accepted examples" in stale.stderr
+    n = len(planted.ids)
+    assert stale.returncode == 2 and f"covers {n - 1} of {n} accepted examples" in stale.stderr
     assert cli("filter", str(planted), "--no-verify").returncode == 0
-    assert len(read_filtered(planted)) == 6
+    assert len(read_filtered(planted)) == n
 
 
 def test_a_run_with_nothing_accepted_is_0_to_0(tmp_path):
@@ -258,7 +287,13 @@ def test_the_filter_s_calls_are_cached(sim_server, tmp_path):
         **sim_served(sim_server.api_base),
         "cache": {"path": str(tmp_path / "cache.sqlite")},
         "final_filter": True,
-        "filter": {"leak_ngram": 1000, "leak_share": 1.0},
+        # no free check stops an example: every accepted one is re-verified
+        "filter": {
+            "leak_ngram": 1000,
+            "leak_share": 1.0,
+            "min_context_words": 1,
+            "min_context_chars": 1,
+        },
     }
     run = workbench.run([DOCS / "article-i.txt"], config, out=run_dir)
     assert run.summary["status"] == "complete", run.summary["stop_reason"]
