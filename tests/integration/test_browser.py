@@ -30,11 +30,11 @@ def test_html_report_renders_charts_offline(tmp_path, default_run):
         page.on("request", lambda r: remote.append(r.url) if r.url.startswith("http") else None)
         page.goto(report.as_uri())
         page.wait_for_function(
-            "document.querySelectorAll('.plotly-graph-div .main-svg').length >= 7", timeout=60_000
+            "document.querySelectorAll('.plotly-graph-div .main-svg').length >= 9", timeout=60_000
         )
         charts = page.locator(".plotly-graph-div").count()
         page.locator(".plotly-graph-div").nth(
             2
         ).hover()  # interactive: plotly's hover layer responds
         browser.close()
-    assert charts == 7 and remote == []
+    assert charts == 9 and remote == []

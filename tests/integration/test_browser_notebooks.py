@@ -127,7 +127,7 @@ def test_gap_analysis_runs_and_draws_its_charts(lab):
             wait_until_idle(page)
             # plotly.js marks every drawn chart .js-plotly-plot (JupyterLab's plotly renderer)
             page.wait_for_function(
-                "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 7",
+                "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 9",
                 timeout=120_000,
             )
             charts = page.locator(".js-plotly-plot").count()
@@ -137,7 +137,7 @@ def test_gap_analysis_runs_and_draws_its_charts(lab):
         except Exception:
             screenshot(page, "gap_analysis_failure")
             raise
-    assert charts == 7
+    assert charts == 9
     assert "showing " in text  # says which run it shows
     latest = [p for p in (root / "runs").iterdir() if not p.name.startswith("demo-")]
     if latest:  # after the quickstart test: its run, the latest one, not the demo

@@ -38,9 +38,10 @@ class HonestJudge(ChatServer):
 def sim_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("audit") / "run"
     result = cli(
-        "run", str(DOCS / "preamble.txt"), "--out", str(out), "--set", "max_rounds=2", "--quiet"
+        "run", str(DOCS / "preamble.txt"), "--out", str(out), "--set", "max_rounds=3", "--quiet"
     )
     assert result.returncode == 0, result.stderr
+    assert len(references(out)) >= 2  # the audits below ask for 2 tasks
     return out
 
 

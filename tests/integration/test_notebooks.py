@@ -98,8 +98,13 @@ def test_gap_analysis(workdir, default_run, tmp_path):
     costs = got["costs"]
     assert costs["tokens_per_accepted"] == pytest.approx(default_run.summary["tokens_per_accepted"])
     assert costs["cost_usd"] is None and costs["too_easy_tokens"] > 0  # the simulator: tokens
-    assert len(figures(nb)) == 8
+    assert len(figures(nb)) == 10
     assert got["panel_agreement"]["criteria"] == 0  # one judge: no panel section chart
+    for by in ("question_type", "skill"):
+        expected = analysis.as_records(analysis.acceptance_by(default_run.rounds, by))
+        assert got[f"acceptance_by_{by}"] == expected and expected
+    skills = {row["skill"] for row in got["acceptance_by_skill"]}
+    assert "(untagged)" not in skills and len(skills) >= 2
 
 
 def test_gap_analysis_with_a_judge_panel(workdir, tmp_path):
@@ -118,7 +123,7 @@ def test_gap_analysis_with_a_judge_panel(workdir, tmp_path):
     got = records(nb)["panel_agreement"]
     expected = analysis.agreement_summary(analysis.panel_agreement(run.rounds))
     assert got == expected and got["criteria"] > 0 and got["low"] > 0
-    assert len(figures(nb)) == 9
+    assert len(figures(nb)) == 11
 
 
 def test_threshold_explorer(workdir, default_run):

@@ -21,6 +21,7 @@ from workbench.analysis._plots_runs import (
     evolution,
     variant_comparison,
 )
+from workbench.analysis._skills import acceptance_by, acceptance_chart
 from workbench.analysis._spend import cost_figures, format_costs, spend_chart, spend_table
 from workbench.analysis._tables import (
     DECISION_ORDER,
@@ -43,6 +44,8 @@ __all__ = [
     "DECISION_ORDER",
     "PUBLISHED_ROUNDS_PER_ACCEPTED",
     "SIDE_COLORS",
+    "acceptance_by",
+    "acceptance_chart",
     "add_threshold_lines",
     "agreement_chart",
     "agreement_summary",

@@ -21,27 +21,90 @@ MIN_CHUNK_TOKENS = 100
 """Smallest `documents.chunk_tokens`: a section must leave the challenger something to read."""
 
 
-class Rubric(Strict):
-    """What a challenger's rubric may contain."""
+RubricStyle = Literal["evolved", "paper"]
 
+RUBRIC_STYLES: dict[str, dict[str, int | bool]] = {
+    "evolved": dict(
+        min_criteria=2,
+        max_criteria=10,
+        max_weight=7,
+        allow_negative=False,
+        min_positive=1,
+        min_negative=0,
+    ),
+    "paper": dict(
+        min_criteria=10,
+        max_criteria=20,
+        max_weight=10,
+        allow_negative=True,
+        min_positive=4,
+        min_negative=3,
+    ),
+}
+"""What each `rubric.style` implies for the fields the user did not set. `evolved`: the
+meta-optimized harness (positive weights up to 7, no negatives); `paper`: the deployed CS
+harness's verifier rule (10-20 criteria, >= 4 positive and >= 3 negative, weights up to +-10)."""
+
+
+class Rubric(Strict):
+    """What a challenger's rubric may contain. Fields left unset take `style`'s values
+    (`RUBRIC_STYLES`); the resolved values are what RUN_DIR/config.json shows."""
+
+    style: RubricStyle = "evolved"
+    """`evolved`: positive weights 1..7, no negative criteria (the meta-optimized harness);
+    `paper`: the deployed CS harness, 10-20 criteria with >= 4 positive (+1..+10) and >= 3
+    negative (-1..-10), which the challenger is asked for (10-15: 7-10 positive, 3-5
+    negative) and the verifier checks."""
     min_criteria: int = Field(default=2, ge=1)
-    """Fewest criteria a rubric may have."""
+    """Fewest criteria a rubric may have (paper: 10)."""
     max_criteria: int = Field(default=10, ge=1)
-    """Most criteria a rubric may have."""
+    """Most criteria a rubric may have (paper: 20)."""
     max_weight: int = Field(default=7, ge=1, le=100)
-    """Largest absolute criterion weight (published: positive integers up to 7)."""
+    """Largest absolute criterion weight (evolved: positive integers up to 7; paper: 10)."""
     allow_negative: bool = False
-    """Allow negative weights for criteria that penalise (PRBench style). When false, a
-    criterion with a negative weight is dropped (never flipped) and the repair recorded."""
+    """Allow negative weights for criteria that penalise (PRBench style; paper: true). When
+    false, a criterion with a negative weight is dropped (never flipped) and the repair recorded."""
+    min_positive: int = Field(default=1, ge=1)
+    """Fewest criteria with a positive weight (paper: 4)."""
+    min_negative: int = Field(default=0, ge=0)
+    """Fewest criteria with a negative weight, each a specific mistake (paper: 3)."""
     max_criterion_chars: int = Field(default=500, ge=20, le=100_000)
     """Longest criterion text; a longer one is clipped (with `…`) and the repair recorded.
     Criteria beyond `max_criteria` are dropped, also recorded."""
 
     @model_validator(mode="after")
-    def _ordered(self) -> Rubric:
-        if self.min_criteria > self.max_criteria:
-            raise ValueError("rubric.min_criteria must be <= rubric.max_criteria")
+    def _styled(self) -> Rubric:
+        # The style's value for every field not set; written to __dict__ so the field stays
+        # unset (a later change of style moves it too; config.json shows the value).
+        for key, value in RUBRIC_STYLES[self.style].items():
+            if key not in self.model_fields_set:
+                self.__dict__[key] = value
+        problem = self.conflict()
+        if problem:
+            raise ValueError(problem)
         return self
+
+    def _named(self, key: str) -> str:
+        value = getattr(self, key)
+        value = str(value).lower() if isinstance(value, bool) else value
+        source = "" if key in self.model_fields_set else f", from rubric.style {self.style!r}"
+        return f"rubric.{key} ({value}{source})"
+
+    def conflict(self) -> str | None:
+        """The first impossible combination of these rules, in one line, or None."""
+        n = self._named
+        if self.min_criteria > self.max_criteria:
+            return f"{n('min_criteria')} must be <= {n('max_criteria')}"
+        if self.min_negative and not self.allow_negative:
+            return (
+                f"{n('min_negative')} needs negative weights, which {n('allow_negative')} forbids"
+            )
+        if self.min_positive + self.min_negative > self.max_criteria:
+            return (
+                f"{n('min_positive')} + {n('min_negative')} criteria do not fit in "
+                f"{n('max_criteria')}"
+            )
+        return None
 
 
 class Prompts(Strict):

@@ -3,7 +3,8 @@
 Examples a reviewer rejected (reviews.jsonl, the latest review per example) are dropped
 unless asked to keep them, then near-duplicate questions (MinHash over word 3-grams); a
 dataset card records models, thresholds, counts (reviews included), score statistics, prompt
-hashes and the repairs made to the exported tasks (each row carries its own `repairs`).
+hashes, the question types and skill tags, and the repairs made to the exported tasks (each
+row carries its own `question_type`, `skills` and `repairs`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from statistics import fmean, median
 from typing import Any
 
 from workbench.datasets._dedup import near_duplicates
+from workbench.datasets._tags import row_tags, rubric_line, tags_section
 from workbench.engines import validate_run
 from workbench.errors import WorkbenchError
 from workbench.records import Run, dumps, latest_reviews, retained_ids
@@ -51,6 +53,7 @@ def sft_row(example: dict[str, Any]) -> dict[str, Any]:
             {"role": "assistant", "content": example["label"]},
         ],
         "id": example["id"],
+        **row_tags(example),
         "repairs": list(example.get("repairs") or []),
     }
 
@@ -69,6 +72,7 @@ def grpo_row(example: dict[str, Any]) -> dict[str, Any]:
         "weak_mean": example["weak_mean"],
         "strong_mean": example["strong_mean"],
         "gap": example["gap"],
+        **row_tags(example),
         "repairs": list(example.get("repairs") or []),
     }
 
@@ -80,7 +84,6 @@ def full_row(example: dict[str, Any]) -> dict[str, Any]:
         **sft_row(example),
         "context": example["context"],
         "question": example["question"],
-        "question_type": example["question_type"],
         "label": example["label"],
         "p_value": example.get("p_value"),
     }
@@ -203,8 +206,10 @@ def _dataset(rows: list[dict[str, Any]]):
         ) from None
     datasets.disable_progress_bars()
     dataset = datasets.Dataset.from_list(rows)
-    # A list of strings even when no row has a repair (inferred, it would be a list of nulls).
-    return dataset.cast_column("repairs", datasets.Sequence(datasets.Value("string")))
+    # Lists of strings even when no row has one (inferred, they would be lists of nulls).
+    for column in ("repairs", "skills"):
+        dataset = dataset.cast_column(column, datasets.Sequence(datasets.Value("string")))
+    return dataset
 
 
 def dataset_card(
@@ -272,6 +277,8 @@ succeeded and the gap held. Exported as `{fmt}`.
 
 Preset `{t["preset"]}`: {thresholds}; rollouts {_rollouts(config)}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
 
+{rubric_line(config.get("rubric") or {})}
+
 ## Models
 
 | role | model | api_base |
@@ -283,6 +290,10 @@ Preset `{t["preset"]}`: {thresholds}; rollouts {_rollouts(config)}, max_rounds {
 | role | hash |
 | --- | --- |
 {prompts}
+
+## Question types and skills
+
+{tags_section(kept)}
 
 ## Repairs
 

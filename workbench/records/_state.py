@@ -43,6 +43,7 @@ def to_example(record: RoundRecord, mode: str) -> Example | None:
         question=task.question,
         reference_answer=task.reference_answer,
         question_type=task.question_type,
+        skills=task.skills,
         rubric=task.rubric,
         label=best.answer,
         weak_scores=record.weak_scores,

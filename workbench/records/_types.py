@@ -179,6 +179,8 @@ class Example(Record):
     """The challenger's reference answer."""
     question_type: str
     """Kind of question."""
+    skills: list[str] = Field(default_factory=list)
+    """The reasoning skills the question tests (2-3 tags); empty in records written before."""
     rubric: list[Criterion]
     """Weighted criteria."""
     label: str

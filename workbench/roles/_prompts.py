@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.config import Rubric
 from workbench.errors import PromptError
 from workbench.inputs import DEFAULT_FILES, PROMPT_ROLES, PromptSet, default_prompts_dir
 from workbench.inputs._prompts import _compile, _render
@@ -61,6 +62,7 @@ _SAMPLE_TASK = {
     "question": "How many Senators does each State have?",
     "reference_answer": "Two.",
     "question_type": "close reading",
+    "skills": ["close reading", "recall"],
     "rubric": [{"criterion": 'States "two".', "weight": 5}],
 }
 
@@ -128,13 +130,7 @@ class _SampleRollout:
     answer: str
 
 
-_SAMPLE_RUBRIC = {
-    "min_criteria": 2,
-    "max_criteria": 10,
-    "max_weight": 7,
-    "allow_negative": True,
-    "max_criterion_chars": 500,
-}
+_SAMPLE_RUBRIC = Rubric(allow_negative=True).model_dump()
 
 SAMPLE_VARIABLES: dict[str, dict[str, Any]] = {
     "challenger": challenger_variables(
@@ -146,7 +142,8 @@ SAMPLE_VARIABLES: dict[str, dict[str, Any]] = {
         rubric=_SAMPLE_RUBRIC,
         feedback=_SAMPLE_FEEDBACK,
     ),
-    "verifier": verifier_variables(boundary=_SAMPLE_BOUNDARY, task=_SAMPLE_TASK),
+    "verifier": verifier_variables(boundary=_SAMPLE_BOUNDARY, task=_SAMPLE_TASK)
+    | {"rules": _SAMPLE_RUBRIC},
     "solver": solver_variables(boundary=_SAMPLE_BOUNDARY, context="c", question="q", notes="n"),
     "judge": judge_variables(
         boundary=_SAMPLE_BOUNDARY,

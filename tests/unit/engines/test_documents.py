@@ -47,7 +47,8 @@ def test_room_is_the_prompt_without_the_document_plus_the_reply_cap():
     prompts = load_prompts()
     room = prompt_room(cfg, prompts)
     template = prompts.prompts["challenger"].text
-    assert 1000 + text_tokens(template) // 2 < room < 1000 + 2 * text_tokens(template) + 500
+    # The template holds both rubric styles' instructions; one of them is rendered.
+    assert 1000 + text_tokens(template) // 3 < room < 1000 + 2 * text_tokens(template) + 500
     more = prompt_room(load_config(sets=["models.challenger.max_tokens=3000"]), prompts)
     assert more - room == 2000
 

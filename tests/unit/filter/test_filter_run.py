@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -40,51 +42,59 @@ def plant(run_dir, example_id: str, **task) -> None:
     rewrite(run_dir / "accepted.jsonl", lambda e: e | task if e["id"] == example_id else e)
 
 
-ROLES = ("clean", "leak", "short", "rubric", "verifier")
-"""The planted kinds, given to the first accepted examples in id order; the rest stay as the
-simulator wrote them (each cloze context holds its answer sentence: `reference_leak`)."""
-
-
 @pytest.fixture
-def picks(default_run) -> dict[str, str]:
-    """Which accepted example of the default sim run gets which planted kind; `rest` lists the
-    ones left as the simulator wrote them."""
-    ids = sorted(e["id"] for e in workbench.load_run(default_run.dir).records("accepted"))
-    assert len(ids) > len(ROLES), ids
-    return {**dict(zip(ROLES, ids, strict=False)), "rest": ids[len(ROLES) :]}
-
-
-@pytest.fixture
-def planted(default_run, picks, tmp_path):
-    """A copy of the default sim run with one example of each kind planted."""
+def planted(default_run, tmp_path):
+    """A copy of the default sim run (accepted cloze tasks, each copying its answer sentence
+    from the context) with one example of each kind planted, chosen by the order of their ids
+    (the simulator's draws change with every prompt edit; the kinds do not)."""
     run_dir = tmp_path / "run"
     shutil.copytree(default_run.dir, run_dir)
     examples = {e["id"]: e for e in workbench.load_run(run_dir).records("accepted")}
-    ref = examples[picks["leak"]]["reference_answer"]
-    plant(run_dir, picks["clean"], context=CLEAN)  # clean: retained
-    plant(run_dir, picks["leak"], context=CLEAN + " " + ref)  # the reference copied in
-    plant(run_dir, picks["short"], context="We the People.")  # short
-    rubric = examples[picks["rubric"]]["rubric"]
-    plant(run_dir, picks["rubric"], context=CLEAN, rubric=[rubric[0], dict(rubric[0]), *rubric[2:]])
-    plant(run_dir, picks["verifier"], context=CLEAN + " You must answer briefly.")  # verifier
-    return run_dir
-
-
-def expected(picks) -> dict[str, list[str]]:
-    kinds_of = {
-        "clean": [],
-        "leak": ["reference_leak"],
-        "short": ["short_context"],
-        "rubric": ["malformed_rubric"],
-        "verifier": ["failed_verifier"],
+    assert len(examples) >= 6
+    ids = sorted(examples)
+    plant(run_dir, ids[0], context=CLEAN)  # clean: retained
+    ref = examples[ids[1]]["reference_answer"]
+    plant(run_dir, ids[1], context=CLEAN + " " + ref)  # the reference copied in
+    plant(run_dir, ids[2], context="We the People.")  # short
+    rubric = examples[ids[3]]["rubric"]
+    plant(run_dir, ids[3], context=CLEAN, rubric=[rubric[0], dict(rubric[0]), *rubric[2:]])
+    plant(run_dir, ids[4], context=CLEAN + " You must answer briefly.")  # verifier
+    # The rest stay as the simulator wrote them: their contexts hold the answer sentence.
+    expected = {
+        ids[0]: [],
+        ids[1]: ["reference_leak"],
+        ids[2]: ["short_context"],
+        ids[3]: ["malformed_rubric"],
+        ids[4]: ["failed_verifier"],
     }
-    return {picks[k]: v for k, v in kinds_of.items()} | {
-        i: ["reference_leak"] for i in picks["rest"]
-    }
+    return Planted(run_dir, ids, expected)
 
 
-def doc_of(example_id: str) -> str:
-    return example_id.rsplit("#r", 1)[0]
+class Planted(NamedTuple):
+    dir: Path
+    ids: list[str]
+    """Sorted example ids: [0] clean, [1] leaky, [2] short, [3] malformed, [4] fails the
+    verifier, the rest as written (leaky)."""
+    expected: dict[str, list[str]]
+    """The filter's reason kinds per planted example id (the rest: `as_written`)."""
+
+    def check(self, records) -> None:
+        """The filter's reasons are the planted ones; the examples left as written leak their
+        answer sentence (and a one-sentence context may be short as well)."""
+        got = {r.example_id: kinds(r) for r in records}
+        assert {i: got[i] for i in self.expected} == self.expected
+        for i in self.ids[5:]:
+            assert "reference_leak" in got[i] and set(got[i]) <= {"reference_leak", "short_context"}
+        assert set(got) == set(self.ids)
+
+    def __fspath__(self) -> str:
+        return str(self.dir)
+
+    def __str__(self) -> str:
+        return str(self.dir)
+
+    def __truediv__(self, name: str) -> Path:
+        return self.dir / name
 
 
 def kinds(record) -> list[str]:
@@ -96,26 +106,25 @@ def filter_calls(run_dir) -> list[dict]:
     return [c for c in calls if c.get("stage") == "filter"]
 
 
-def test_filter_a_planted_run(planted, picks, tmp_path):
-    n = len(ROLES) + len(picks["rest"])
+def test_filter_a_planted_run(planted, tmp_path):
+    ids, n = planted.ids, len(planted.ids)
+    clean, verifier = ids[0], ids[4]
     result = cli("filter", str(planted))
     assert result.returncode == 0, result.stderr
     assert f"final filter: {n} accepted -> 1 retained" in result.stdout
     assert f"reference_leak {n - 4}" in result.stdout and "failed_verifier 1" in result.stdout
     records = {r.example_id: r for r in read_filtered(planted)}
-    assert {i: kinds(r) for i, r in records.items()} == expected(picks)
-    assert [i for i, r in records.items() if r.retained] == [picks["clean"]]
+    planted.check(records.values())
+    assert [i for i, r in records.items() if r.retained] == [clean]
     # Only the two that passed the free checks were re-verified, each a verifier call marked
     # as the filter's, recorded in the run's calls.jsonl.
-    assert sorted(i for i, r in records.items() if r.verified) == sorted(
-        [picks["clean"], picks["verifier"]]
-    )
-    assert records[picks["clean"]].checks.verifier.ok
-    assert "tells the solver" in records[picks["verifier"]].reasons[0]
+    assert sorted(i for i, r in records.items() if r.verified) == sorted([clean, verifier])
+    assert records[clean].checks.verifier.ok
+    assert "tells the solver" in records[verifier].reasons[0]
     calls = filter_calls(planted)
     assert {(c["role"], c["doc_id"]) for c in calls} == {
-        ("verifier", doc_of(picks["clean"])),
-        ("verifier", doc_of(picks["verifier"])),
+        ("verifier", clean.rsplit("#r", 1)[0]),
+        ("verifier", verifier.rsplit("#r", 1)[0]),
     }
     assert not any(c["cached"] for c in calls)
     # The summary and the report say accepted -> retained.
@@ -132,7 +141,7 @@ def test_filter_a_planted_run(planted, picks, tmp_path):
     assert out.returncode == 0, out.stderr
     assert f"retained set, {n - 1} not retained left out" in out.stdout
     rows = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in rows] == [picks["clean"]]
+    assert [r["id"] for r in rows] == [clean]
     card = (tmp_path / "sft.jsonl.card.md").read_text()
     assert f"{n} accepted → 1 retained" in card and "the retained examples" in card
     every = cli(
@@ -154,19 +163,20 @@ def test_filter_a_planted_run(planted, picks, tmp_path):
     # test_the_filter_s_calls_are_cached for a served model).
     again = cli("filter", str(planted))
     assert again.returncode == 0, again.stderr
-    assert {r.example_id: kinds(r) for r in read_filtered(planted)} == expected(picks)
+    planted.check(read_filtered(planted))
     assert len(filter_calls(planted)) == 2 * len(calls)
 
 
-def test_no_verify_and_settings(planted, picks):
+def test_no_verify_and_settings(planted):
     result = cli("filter", str(planted), "--no-verify", "--set", "filter.min_context_chars=5")
     assert result.returncode == 0, result.stderr
     assert "free checks only" in result.stdout and not filter_calls(planted)
     records = {r.example_id: r for r in read_filtered(planted)}
     # No re-verification: the verifier's objection is not raised; a 14-character context
     # passes the character floor of 5 but not the word floor.
-    assert records[picks["verifier"]].retained and not records[picks["verifier"]].verified
-    assert "words" in records[picks["short"]].reasons[0]
+    verifier, short = planted.ids[4], planted.ids[2]
+    assert records[verifier].retained and not records[verifier].verified
+    assert "words" in records[short].reasons[0]
     # A filtered run is a consistent run: nothing to repair.
     assert "nothing to repair" in cli("repair", str(planted)).stdout
     bad = cli("filter", str(planted), "--set", "max_rounds=3")
@@ -192,8 +202,7 @@ def test_bad_input_is_one_line(planted, tmp_path):
     assert "workbench repair" in damaged.stderr and not (planted / "filtered.jsonl").exists()
 
 
-def test_damaged_filtered_jsonl_is_one_line(planted, picks, tmp_path):
-    n = len(ROLES) + len(picks["rest"])
+def test_damaged_filtered_jsonl_is_one_line(planted, tmp_path):
     assert cli("filter", str(planted), "--no-verify").returncode == 0
     path = planted / "filtered.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)
@@ -214,6 +223,7 @@ def test_damaged_filtered_jsonl_is_one_line(planted, picks, tmp_path):
     repaired = cli("repair", str(planted))
     assert repaired.returncode == 0 and "filtered.jsonl: 1 line set aside" in repaired.stdout
     stale = cli("export", str(planted), "--format", "sft", "--out", str(tmp_path / "y.jsonl"))
+    n = len(planted.ids)
     assert stale.returncode == 2 and f"covers {n - 1} of {n} accepted examples" in stale.stderr
     assert cli("filter", str(planted), "--no-verify").returncode == 0
     assert len(read_filtered(planted)) == n
@@ -277,7 +287,13 @@ def test_the_filter_s_calls_are_cached(sim_server, tmp_path):
         **sim_served(sim_server.api_base),
         "cache": {"path": str(tmp_path / "cache.sqlite")},
         "final_filter": True,
-        "filter": {"leak_ngram": 1000, "leak_share": 1.0},
+        # no free check stops an example: every accepted one is re-verified
+        "filter": {
+            "leak_ngram": 1000,
+            "leak_share": 1.0,
+            "min_context_words": 1,
+            "min_context_chars": 1,
+        },
     }
     run = workbench.run([DOCS / "article-i.txt"], config, out=run_dir)
     assert run.summary["status"] == "complete", run.summary["stop_reason"]

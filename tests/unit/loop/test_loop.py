@@ -148,7 +148,8 @@ def test_baseline_mode_keeps_every_task(tmp_path):
     solved = [r for r in rounds if r["strong_scores"] is not None]
     assert len(run.records("accepted")) == len(solved) >= 6
     assert all(r["weak_scores"] and r["strong_scores"] for r in solved)
-    assert run.summary["kept"] == len(solved) and run.summary["accepted"] == 0
+    accepted = sum(r["decision"] == "accepted" for r in rounds)
+    assert run.summary["kept"] == len(solved) > accepted == run.summary["accepted"]
 
 
 def test_per_criterion_judging_and_partial_credit(tmp_path):

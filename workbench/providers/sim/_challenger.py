@@ -6,6 +6,12 @@ moves with the feedback in its prompt: up after TOO EASY (more so the higher
 the weak mean), down after FAILED ON STRONG. Now and then it writes a flawed
 task (a hint, an uncheckable criterion, an instruction to the solver), less
 often after each FAILED QUALITY CHECK, and now and then broken JSON.
+
+It follows the rubric rules its prompt states (outside the fenced data): the
+criterion count and weight range, negative weights, and, when the prompt asks
+for positive and negative criteria by count (rubric.style `paper`), two
+positive criteria per blank and distractor words as negative ones. It tags the
+skills a task tests when the prompt asks for "skills".
 """
 
 from __future__ import annotations
@@ -70,6 +76,12 @@ class RubricRules:
     """'Make the first question hard' (+1) or 'very hard' (+2): start above the easy default."""
     flaw_factor: float = 1.0
     """'Never include hints': flawed tasks become rarer."""
+    positive: tuple[int, int] | None = None
+    """'Write A to B positive criteria' (paper style): how many positive criteria to write."""
+    negative: tuple[int, int] | None = None
+    """'... and A to B negative criteria' (paper style): how many negative criteria."""
+    skills: bool = False
+    """The prompt asks for "skills" tags."""
 
 
 def parse_feedback(text: str | None) -> list[Past]:
@@ -106,13 +118,18 @@ def parse_rules(prompt: str) -> RubricRules:
     boost = (
         2.0 if "first question very hard" in low else 1.0 if "first question hard" in low else 0.0
     )
+    pos = re.search(r"(\d+) to (\d+) positive criteria", prompt)
+    neg = re.search(r"(\d+) to (\d+) negative criteria", prompt)
     return RubricRules(
         min_criteria=int(m.group(1)) if m else 2,
         max_criteria=int(m.group(2)) if m else 10,
         max_weight=int(w.group(1)) if w else 7,
-        allow_negative="negative weight" in prompt,
+        allow_negative="negative weight" in prompt or neg is not None,
         start_boost=boost,
         flaw_factor=0.3 if "never include hints" in low else 1.0,
+        positive=(int(pos.group(1)), int(pos.group(2))) if pos else None,
+        negative=(int(neg.group(1)), int(neg.group(2))) if neg else None,
+        skills='"skills"' in prompt,
     )
 
 
@@ -159,6 +176,9 @@ def build_task(
         return None
     asked = [set(w.lower() for w in content_words(p.question)) for p in past]
     fresh = [i for i, s in enumerate(sents) if not any(_overlap(s, a) >= 0.5 for a in asked)]
+    if rules.positive is not None:  # criteria counted by sign: a sentence with enough blanks
+        fewest = _blanks(rules)[0]
+        fresh = [i for i in fresh if len(_candidates(sents[i])) >= fewest] or fresh
     target = rng.choice(fresh or range(len(sents)))
     level = level_after(past, rng, rules.start_boost)
     window, terms = _design(sents, target, level, rules, rng)
@@ -170,12 +190,11 @@ def build_task(
     for n, term in enumerate(terms, 1):
         question_text = re.sub(rf"\b{re.escape(term)}\b", f"____ ({n})", question_text, count=1)
     n_ctx = window[1] - window[0]
-    rubric = []
-    for n, term in enumerate(terms, 1):
-        b = blank_difficulty(term, n_ctx, len(terms), context)
-        weight = max(1, min(rules.max_weight, round(3.5 + 1.5 * b)))
-        rubric.append({"criterion": f'Fills blank ({n}) with "{term}".', "weight": weight})
-    if rules.allow_negative and rng.random() < 0.6:
+    if rules.positive is not None:
+        rubric = _counted_rubric(terms, n_ctx, context, sentence, document, rules, rng)
+    else:
+        rubric = _blank_rubric(terms, n_ctx, context, rules)
+    if rules.positive is None and rules.allow_negative and rng.random() < 0.6:
         distractor = _distractor(context, sentence, rng)
         if distractor:
             rubric.append(
@@ -190,6 +209,7 @@ def build_task(
         "reference_answer": "; ".join(f"({n}) {t}" for n, t in enumerate(terms, 1))
         + f". The sentence reads: {sentence}",
         "question_type": "close reading" if len(terms) <= 2 else "multi-blank close reading",
+        **({"skills": skills_of(len(terms), n_ctx)} if rules.skills else {}),
         "rubric": rubric[: rules.max_criteria],
     }
     failed_quality = sum(1 for p in past if p.kind == "failed_quality")
@@ -198,25 +218,70 @@ def build_task(
     return task
 
 
+def skills_of(blanks: int, context_sentences: int) -> list[str]:
+    """The reasoning skills a cloze task tests, 2-3 tags (no random draw: the stream of
+    choices is the same whether or not skills are asked for)."""
+    tags = ["close reading"]
+    tags.append("locating evidence" if context_sentences > 1 else "exact recall")
+    if blanks >= 3:
+        tags.append("tracking several constraints")
+    return tags
+
+
+def _weight(term: str, n_ctx: int, blanks: int, context: str, rules: RubricRules) -> int:
+    b = blank_difficulty(term, n_ctx, blanks, context)
+    return max(1, min(rules.max_weight, round(3.5 + 1.5 * b)))
+
+
+def _blank_rubric(terms, n_ctx, context, rules) -> list[dict]:
+    """One positive criterion per blank, weighted by the blank's difficulty."""
+    return [
+        {
+            "criterion": f'Fills blank ({n}) with "{term}".',
+            "weight": _weight(term, n_ctx, len(terms), context, rules),
+        }
+        for n, term in enumerate(terms, 1)
+    ]
+
+
+def _counted_rubric(terms, n_ctx, context, sentence, document, rules, rng) -> list[dict]:
+    """The rubric a prompt asking for positive and negative criteria by count gets: per blank
+    the word in its place and the completed sentence using it (positive), then distractors,
+    words of the context (else of the document) the sentence does not use (negative: filling a
+    blank with one is the mistake). As many as the prompt's counts and total allow."""
+    rubric = []
+    for n, term in enumerate(terms, 1):
+        weight = _weight(term, n_ctx, len(terms), context, rules)
+        rubric.append({"criterion": f'Fills blank ({n}) with "{term}".', "weight": weight})
+        rubric.append(
+            {
+                "criterion": f'Completes the sentence using the word "{term}".',
+                "weight": max(1, weight // 2),
+            }
+        )
+    rubric = rubric[: rules.positive[1]]
+    low, high = rules.negative or (0, 0)
+    want = max(low, min(high, rules.min_criteria - len(rubric)))
+    want = min(want, max(0, rules.max_criteria - len(rubric)))
+    for text in _mistakes(terms, context, sentence, document, want, rng):
+        rubric.append({"criterion": text, "weight": -min(rules.max_weight, rng.choice([2, 3, 5]))})
+    return rubric
+
+
 def _design(sents, target, level, rules, rng):
     """The context window and blanked words whose mean difficulty is closest to `level`."""
     sentence = sents[target]
-    counts: dict[str, int] = {}
-    for w in words(sentence):
-        counts[w.lower()] = counts.get(w.lower(), 0) + 1
-    candidates = []
-    for w in content_words(sentence):
-        if counts[w.lower()] == 1 and w.lower() not in {c.lower() for c in candidates}:
-            candidates.append(w)
-    if len(candidates) < rules.min_criteria:
-        return (target, target + 1), candidates[: rules.max_criteria]
+    candidates = _candidates(sentence)
+    fewest, most = _blanks(rules)
+    if len(candidates) < fewest:
+        return (target, target + 1), candidates[:most]
     aim = level + rng.gauss(0, 0.25)
     best = None
-    top = min(len(candidates), rules.max_criteria, 6)
+    top = min(len(candidates), most, 6)
     for size in range(1, min(len(sents), 12) + 1):
         start = max(0, min(target - (size - 1) // 2, len(sents) - size))
         counts = Counter(w.lower() for s in sents[start : start + size] for w in words(s))
-        for k in range(rules.min_criteria, top + 1):
+        for k in range(fewest, top + 1):
             scored = sorted((difficulty(len(t), counts[t.lower()], size, k), t) for t in candidates)
             for i in range(0, len(scored) - k + 1):
                 chosen = scored[i : i + k]
@@ -228,9 +293,51 @@ def _design(sents, target, level, rules, rng):
     return window, sorted(chosen, key=order.get)
 
 
+def _candidates(sentence: str) -> list[str]:
+    """The words of `sentence` that can be blanked: content words it uses once."""
+    counts: dict[str, int] = {}
+    for w in words(sentence):
+        counts[w.lower()] = counts.get(w.lower(), 0) + 1
+    candidates: list[str] = []
+    for w in content_words(sentence):
+        if counts[w.lower()] == 1 and w.lower() not in {c.lower() for c in candidates}:
+            candidates.append(w)
+    return candidates
+
+
+def _blanks(rules: RubricRules) -> tuple[int, int]:
+    """Fewest and most blanks: one criterion each, or (criteria counted by sign) two positive
+    criteria each, leaving room for the negative ones within the total."""
+    if rules.positive is None:
+        return rules.min_criteria, rules.max_criteria
+    low, high = rules.negative or (0, 0)
+    fewest = max(1, -(-rules.positive[0] // 2), -(-(rules.min_criteria - high) // 2))
+    most = max(1, min(rules.positive[1] // 2, (rules.max_criteria - low) // 2))
+    return min(fewest, most), most
+
+
 def _overlap(sentence: str, asked: set[str]) -> float:
     mine = {w.lower() for w in content_words(sentence)}
     return len(mine & asked) / max(1, len(mine))
+
+
+def _mistakes(
+    terms: list[str], context: str, sentence: str, document: str, k: int, rng: random.Random
+) -> list[str]:
+    """Up to k negative criteria: a word of the context the sentence does not use, then one
+    blank's word in another blank, then a word from elsewhere in the document."""
+    used = {w.lower() for w in words(sentence)}
+    near = sorted({w.lower() for w in content_words(context)} - used)
+    far = sorted({w.lower() for w in content_words(document)} - used - set(near))
+    swaps = [(i, t) for i in range(1, len(terms) + 1) for j, t in enumerate(terms, 1) if i != j]
+    out = [_distractor_text(w) for w in rng.sample(near, min(k, len(near)))]
+    for i, t in rng.sample(swaps, min(k - len(out), len(swaps))):
+        out.append(f'Fills blank ({i}) with "{t}", the word of another blank.')
+    return out + [_distractor_text(w) for w in rng.sample(far, min(k - len(out), len(far)))]
+
+
+def _distractor_text(word: str) -> str:
+    return f'Fills a blank with "{word}", a word the sentence does not use there.'
 
 
 def _distractor(context: str, sentence: str, rng: random.Random) -> str | None:
