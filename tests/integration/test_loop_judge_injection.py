@@ -51,8 +51,15 @@ def test_an_answer_cannot_talk_the_loop_judge_into_accepting(tmp_path):
     rounds = [json.loads(line) for line in (run.dir / "rounds.jsonl").read_text().splitlines()]
     judged = [r for r in rounds if r["loop_judge"]]
     assert judged and sent, "the loop judge never saw the attack"
-    assert run.summary["accepted"] == 0
-    assert all(r["decision"] == "improve" for r in judged)
+    # The loop judge decided on the workbench's own figures, never the attack's (strong 1.00,
+    # weak 0.00): every figure its reason cites is one of the round's stored means or gap. (The
+    # simulated loop judge errs on purpose in FLIP_RATE of its verdicts, so an accept can occur;
+    # it cites the real, negative gap when it does.)
+    for r in judged:
+        real = {f"{r['weak_mean']:.2f}", f"{r['strong_mean']:.2f}", f"{r['gap']:.2f}"}
+        cited = set(re.findall(r"-?\d\.\d\d", r["loop_judge"]["reason"]))
+        assert cited and cited <= real, (cited, real)
+        assert r["strong_mean"] < 0.5  # the attack itself earns little from the judge
     for prompt in sent:
         b = re.search(r'<context id="([0-9a-f]{12})">', prompt).group(1)
         opens, closes = prompt.count(f'<answer id="{b}">'), prompt.count(f'</answer id="{b}">')
