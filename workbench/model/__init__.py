@@ -10,6 +10,7 @@ from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
 from workbench.model._pricing import cost_usd, prices
 from workbench.model._probe import Probe, ProbeResult, aprobe, format_table, modes_for, probe
+from workbench.model._prompt import SplitPrompt, prefix_ends, split_at, user_message
 from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
 from workbench.model._request import (
     DEFAULT_COMPLETION_CAP,
@@ -36,6 +37,7 @@ __all__ = [
     "ProbeResult",
     "RAW_KEPT_CHARS",
     "Reply",
+    "SplitPrompt",
     "ReplyTooLarge",
     "aprobe",
     "build_request",
@@ -54,6 +56,9 @@ __all__ = [
     "format_table",
     "modes_for",
     "parse_model",
+    "prefix_ends",
+    "split_at",
+    "user_message",
     "litellm_backend",
     "prices",
     "probe",

@@ -10,7 +10,7 @@ from workbench.roles._challenger import Task
 from workbench.roles._env import Env
 from workbench.roles._output import ModelOutput
 from workbench.roles._schema import _object, _string
-from workbench.roles._variables import task_boundary, verifier_variables
+from workbench.roles._variables import render, task_boundary, verifier_variables
 
 
 class QualityCheck(ModelOutput):
@@ -56,8 +56,8 @@ def quality_schema() -> dict[str, Any]:
 
 async def verify(env: Env, doc_id: str, rnd: int, task: Task) -> QualityCheck:
     boundary = task_boundary(env.config.seed, doc_id, rnd, "verifier")
-    prompt = env.prompts.render(
-        "verifier", **verifier_variables(boundary=boundary, task=task.model_dump())
+    prompt = render(
+        env.prompts, "verifier", verifier_variables(boundary=boundary, task=task.model_dump())
     )
     out = await env.client.complete(
         env.config.models.verifier,
