@@ -162,9 +162,7 @@ def anthropic_cost(sent: list[Sent], p: dict[str, float], batch: bool) -> tuple[
         read = share_tokens(s, read_to)
         written = share_tokens(s, max(written_to, read_to)) - read
         rest = s.prompt_tokens - read - written
-        with_cache += (
-            read * p[f"{k}read"] + written * p[f"{k}write"] + rest * p[f"{k}input"] + out
-        )
+        with_cache += read * p[f"{k}read"] + written * p[f"{k}write"] + rest * p[f"{k}input"] + out
     return plain, with_cache
 
 
@@ -242,7 +240,9 @@ async def main() -> None:
             f"{role_total:>9,} prompt tokens ({100 * role_total / max(1, total):4.1f} % of all)"
         )
     print("cost per accepted example (USD), every role priced as one model:")
-    print(f"  {'pricing':32s} {'no cache':>10s} {'cache':>10s} {'ratio':>6s} {'batch':>10s} {'ratio':>6s}")
+    print(
+        f"  {'pricing':32s} {'no cache':>10s} {'cache':>10s} {'ratio':>6s} {'batch':>10s} {'ratio':>6s}"
+    )
     for label, name, fn in (
         ("anthropic", args.anthropic, lambda p, b: anthropic_cost(sent, p, b)),
         ("openai", args.openai, lambda p, b: openai_cost(sent, prefix, p, b)),
