@@ -175,3 +175,21 @@ def test_the_request_carries_cache_control_and_keeps_its_cache_key(monkeypatch):
     assert cache_key(claude, 0) == cache_key(plain, 0)
     gpt = _sent(ModelSpec(model="openai/gpt-4.1"), prompt)
     assert gpt["messages"][0]["content"] == str(prompt)
+
+
+def test_a_user_template_without_the_marker_sends_no_cache_block():
+    custom = load_prompts(
+        strings={"judge": "{{ context }}\n{{ rubric_block }}\n{{ answer }}\nGrade."}
+    )
+    v = judge_variables(
+        boundary=B,
+        context=CONTEXT,
+        question=QUESTION,
+        answer="Two.",
+        rubric=RUBRIC,
+        partial_credit=False,
+    )
+    prompt = render(custom, "judge", v)
+    assert prefix_ends(prompt) == ()
+    sent = _sent(ModelSpec(model="anthropic/claude-sonnet-4-5"), prompt)
+    assert sent["messages"][0]["content"] == prompt
