@@ -148,3 +148,77 @@ def check_cache_usage(run, server, answered, by_role, weak: dict) -> None:
     assert s["cache_savings_usd"] == pytest.approx(
         sum(c["cache_savings_usd"] or 0 for c in calls), abs=1e-6
     )
+
+
+def _judge_twice(spec, answers):
+    """Two judge calls of one task through the real roles and prompts, over real LiteLLM."""
+    import asyncio
+
+    from workbench.model import CallMeta, ModelClient
+    from workbench.roles import grade, load_prompts, task_boundary
+
+    async def go():
+        client = ModelClient(cache=None)
+        for i, answer in enumerate(answers):
+            await grade(
+                client,
+                load_prompts(),
+                spec,
+                CallMeta("judge", "article-i", 1, i),
+                context="The Senate shall be composed of two Senators from each State.",
+                question="How many Senators does each State have?",
+                answer=answer,
+                rubric=[{"criterion": 'States "two".', "weight": 5}],
+                partial_credit=False,
+                per_criterion=False,
+                boundary=task_boundary(0, "article-i", 1, "judge"),
+            )
+        await client.aclose()
+
+    asyncio.run(go())
+
+
+def test_cache_control_on_the_shared_prefix_by_default(server, monkeypatch):
+    """`cache_prompt` is on by default for anthropic/: through LiteLLM's real Anthropic code the
+    first user message arrives as blocks, the task and rubric marked ephemeral, the answer after
+    it unmarked; the second answer's request reads the first one's cached prefix."""
+    from workbench.config import ModelSpec
+
+    monkeypatch.setenv("WB_ANTHROPIC_KEY", KEY)
+    spec = ModelSpec(
+        model=f"anthropic/{NAMES['judge']}",
+        api_base=server.api_base,
+        api_key_env="WB_ANTHROPIC_KEY",
+        max_tokens=512,
+    )
+    _judge_twice(spec, ["Two.", "Three."])
+    bodies = [b for b in server.requests if b["model"] == NAMES["judge"]]
+    assert len(bodies) >= 2  # a re-ask, if any, repeats the prefix too
+    firsts = []
+    for body in bodies:
+        blocks = body["messages"][0]["content"]
+        assert isinstance(blocks, list) and len(blocks) == 2
+        assert blocks[0]["cache_control"] == {"type": "ephemeral"}
+        assert "cache_control" not in blocks[1]
+        assert "</rubric id=" in blocks[0]["text"][-40:]
+        assert "<answer id=" not in blocks[0]["text"]
+        assert blocks[1]["text"].lstrip().startswith("<answer id=")
+        firsts.append(blocks[0]["text"])
+    assert len(set(firsts)) == 1  # byte-identical shared prefix
+    assert len(server.cache) == 1  # written once, read by every later call
+
+
+def test_no_cache_control_for_an_openai_compatible_model(monkeypatch):
+    from tests.support.chat_server import ChatServer
+    from workbench.config import ModelSpec
+
+    chat = ChatServer(lambda fmt: None)
+    try:
+        spec = ModelSpec(model="openai/judge", api_base=chat.api_base, client="litellm")
+        _judge_twice(spec, ["Two.", "Three."])
+    finally:
+        chat.stop()
+    assert len(chat.requests) >= 2
+    for body in chat.requests:
+        content = body["messages"][0]["content"]
+        assert isinstance(content, str) and "cache_control" not in str(body)

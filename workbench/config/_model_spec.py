@@ -38,6 +38,15 @@ def speaks_openai(spec: ModelSpec) -> bool:
     )
 
 
+def opt_in_caching(model: str) -> bool:
+    """Whether `model` is Claude on a provider where prompt caching must be asked for
+    (`anthropic/`, `bedrock/`, `vertex_ai/`). Pure."""
+    provider, _, name = model.partition("/")
+    if provider == "anthropic":
+        return True
+    return provider in ("bedrock", "vertex_ai") and "claude" in name.lower()
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -86,12 +95,23 @@ class ModelSpec(Strict):
     """Tokens per minute allowed to this model endpoint, counted on each call's upper bound."""
     extra: dict[str, Any] = Field(default_factory=dict)
     """Further LiteLLM keyword arguments (no secrets: they are written to config.json)."""
+    cache_prompt: bool | None = None
+    """Mark the prompt's shared prefix (a task's context and question, a rubric...) with
+    `cache_control: {"type": "ephemeral"}` so the provider caches it. None (default): on for
+    Claude through `anthropic/`, `bedrock/` and `vertex_ai/` (where caching is opt-in), off
+    elsewhere (OpenAI and most others cache prefixes by themselves)."""
     client: Literal["auto", "litellm", "http"] = "auto"
     """How calls are sent. `auto` (default): the lean `http` path for an `openai/` model with
     an `api_base` once the preflight probe has had an answer over it (with `--no-probe`,
     without that confirmation), LiteLLM for everything else. `http`: post straight to the
     OpenAI-compatible `api_base` with aiohttp, skipping LiteLLM (several times less CPU per
     call). `litellm`: LiteLLM for every call (every provider)."""
+
+    def caches_prompt(self) -> bool:
+        """Whether calls mark their shared prefix for the provider's prompt cache. Pure."""
+        if self.cache_prompt is not None:
+            return self.cache_prompt
+        return opt_in_caching(self.model)
 
     @model_validator(mode="after")
     def _http_needs_an_openai_endpoint(self) -> ModelSpec:

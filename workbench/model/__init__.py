@@ -10,6 +10,7 @@ from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
 from workbench.model._pricing import Prices, cache_savings_usd, cost_usd, price_table, prices
 from workbench.model._probe import Probe, ProbeResult, aprobe, format_table, modes_for, probe
+from workbench.model._prompt import SplitPrompt, prefix_ends, split_at, user_message
 from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
 from workbench.model._request import (
     DEFAULT_COMPLETION_CAP,
@@ -37,6 +38,7 @@ __all__ = [
     "Prices",
     "RAW_KEPT_CHARS",
     "Reply",
+    "SplitPrompt",
     "ReplyTooLarge",
     "aprobe",
     "build_request",
@@ -56,6 +58,9 @@ __all__ = [
     "format_table",
     "modes_for",
     "parse_model",
+    "prefix_ends",
+    "split_at",
+    "user_message",
     "litellm_backend",
     "price_table",
     "prices",

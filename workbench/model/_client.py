@@ -27,6 +27,7 @@ from workbench.model._failures import failed, fatal_reason
 from workbench.model._params import adapt, refused_params
 from workbench.model._parsing import ParseError, parse_model
 from workbench.model._pricing import cost_usd, prices, reply_cost
+from workbench.model._prompt import prefix_ends, user_message
 from workbench.model._reply import Backend, CallMeta, Completion, Reply
 from workbench.model._request import (
     SCHEMA_IN_PROMPT,
@@ -443,10 +444,12 @@ class _ParamsRefused(Exception):
 def _request(
     spec: ModelSpec, prompt: str, wire: dict | None, seed: int, name: str, mode: str | None
 ) -> dict:
-    content = prompt
+    content = str(prompt)
     if wire is not None and mode in SCHEMA_IN_PROMPT_MODES:
         content += SCHEMA_IN_PROMPT.format(schema=json.dumps(wire))
-    return build_request(spec, [{"role": "user", "content": content}], wire, seed, name, mode)
+    # The shared prefix in blocks marked for the provider's cache (`cache_prompt`), else a string.
+    ends = prefix_ends(prompt) if spec.caches_prompt() else ()
+    return build_request(spec, [user_message(content, ends)], wire, seed, name, mode)
 
 
 def _parse(

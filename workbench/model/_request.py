@@ -6,6 +6,7 @@ from typing import Any
 
 from workbench.config import ModelSpec
 from workbench.inputs import text_tokens
+from workbench.model._prompt import message_text
 from workbench.model._reply import Reply
 
 REASK = (
@@ -100,6 +101,6 @@ DEFAULT_COMPLETION_CAP = 4096
 
 def estimate_tokens(request: dict[str, Any]) -> tuple[int, int]:
     """An upper-bound guess of a request's (prompt, completion) tokens, before sending it."""
-    text = "".join(str(m.get("content", "")) for m in request["messages"])
+    text = "".join(str(message_text(m.get("content", ""))) for m in request["messages"])
     prompt = text_tokens(text) + 16 * len(request["messages"]) + 16
     return prompt, int(request.get(completion_cap_key(request)) or DEFAULT_COMPLETION_CAP)

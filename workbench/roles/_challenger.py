@@ -15,7 +15,7 @@ from workbench.roles._env import Env
 from workbench.roles._feedback import EMPTY
 from workbench.roles._output import ModelOutput
 from workbench.roles._schema import _object, _string
-from workbench.roles._variables import challenger_variables, task_boundary
+from workbench.roles._variables import challenger_variables, render, task_boundary
 
 
 class Criterion(ModelOutput):
@@ -229,7 +229,7 @@ async def challenge(
         rubric=env.config.rubric.model_dump(),
         feedback=feedback or EMPTY,
     )
-    prompt = env.prompts.render("challenger", **variables)
+    prompt = render(env.prompts, "challenger", variables)
     out = await env.client.complete(
         env.config.models.challenger,
         prompt,

@@ -41,6 +41,13 @@ def draw_boundary(*parts: Any) -> str:
     return hashlib.sha256(b"workbench-fence\0" + key).hexdigest()[:BOUNDARY_CHARS]
 
 
+def cache_break(boundary: str) -> str:
+    """The marker a template places where a prompt's shared prefix ends (`{{ cache_break }}`):
+    taken out before the prompt is sent. It holds the boundary, which no content can hold, so
+    no document or model output can move the split."""
+    return f'<cache-break id="{boundary}">'
+
+
 def _tag_pattern(names: Iterable[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n) for n in names)
     return re.compile(rf"<(\s*/?\s*(?:{alternatives}))(?![A-Za-z0-9_-])", re.IGNORECASE)

@@ -25,6 +25,7 @@ from workbench.roles._variables import (
     criterion_variables,
     judge_variables,
     reference_variables,
+    render,
     task_boundary,
 )
 
@@ -196,14 +197,14 @@ async def grade(
         partial_credit=partial_credit,
     )
     if not per_criterion:
-        prompt = prompts.render("judge", **judge_variables(rubric=rubric, **common))
+        prompt = render(prompts, "judge", judge_variables(rubric=rubric, **common))
         wire = judge_schema(len(rubric), partial_credit)
         out = await client.complete(spec, prompt, meta, schema=JudgeOutput, json_schema=wire)
         return normalize_grades(out.parsed.grades, len(rubric), partial_credit)
 
     async def one(i: int, criterion: dict[str, Any]) -> CriterionGrade:
         variables = criterion_variables(criterion=criterion, **common)
-        prompt = prompts.render("judge_criterion", **variables)
+        prompt = render(prompts, "judge_criterion", variables)
         wire = criterion_schema(partial_credit)
         call = replace(meta, rollout=i) if number_calls else meta
         out = await client.complete(spec, prompt, call, schema=CriterionGrade, json_schema=wire)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from workbench.model import CallMeta
 from workbench.roles._challenger import Task
 from workbench.roles._env import Env
-from workbench.roles._variables import solver_variables, task_boundary
+from workbench.roles._variables import render, solver_variables, task_boundary
 
 
 async def solve(
@@ -20,7 +20,7 @@ async def solve(
     variables = solver_variables(
         boundary=boundary, context=task.context, question=task.question, notes=notes
     )
-    prompt = env.prompts.render(side, **variables)
+    prompt = render(env.prompts, side, variables)
     spec = getattr(env.config.models, side)
     out = await env.client.complete(
         spec, prompt, CallMeta(side, doc_id, rnd, rollout, evaluation=evaluation)

@@ -7,7 +7,9 @@ them); `rubric_block` is the fenced, numbered rubric. The old variable names all
 so a custom template written before fencing keeps working and shows nothing unfenced.
 
 Boundaries are per task and per audience (`task_boundary`): the solvers' differs from the
-judge's, so a solver never sees the judge's boundary.
+judge's, so a solver never sees the judge's boundary. Being per task, not per call, they keep
+every call of a task on one shared prefix: `cache_break` marks where it ends, and `render`
+turns the marker into the prompt's prefix ends (for the provider's prompt cache).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ import hashlib
 import json
 from typing import Any
 
+from workbench.inputs import PromptSet
+from workbench.model import split_at
 from workbench.roles._fence import (
+    cache_break,
     draw_boundary,
     fence,
     neutralise,
@@ -33,6 +38,12 @@ def task_boundary(seed: int, doc_id: str, rnd: int, scope: str) -> str:
     if scope not in SCOPES:
         raise ValueError(f"unknown fence scope {scope!r}")
     return draw_boundary(seed, doc_id, rnd, scope)
+
+
+def render(prompts: PromptSet, role: str, variables: dict[str, Any]) -> str:
+    """`role`'s prompt with these variables, its shared prefixes ending where the template put
+    `{{ cache_break }}` (a template without it: a plain prompt, nothing marked for caching)."""
+    return split_at(prompts.render(role, **variables), variables["cache_break"])
 
 
 def content_boundary(*texts: Any) -> str:
@@ -64,6 +75,7 @@ def challenger_variables(
 ) -> dict[str, Any]:
     return {
         "boundary": boundary,
+        "cache_break": cache_break(boundary),
         "doc_id": neutralise(one_line(doc_id), boundary),
         "document": fence("document", document, boundary),
         "round": round,
@@ -76,6 +88,7 @@ def challenger_variables(
 def verifier_variables(*, boundary: str, task: dict[str, Any]) -> dict[str, Any]:
     return {
         "boundary": boundary,
+        "cache_break": cache_break(boundary),
         "task": {
             "context": fence("context", task["context"], boundary),
             "question": fence("question", task["question"], boundary),
@@ -92,6 +105,7 @@ def solver_variables(
 ) -> dict[str, Any]:
     return {
         "boundary": boundary,
+        "cache_break": cache_break(boundary),
         "context": fence("context", context, boundary),
         "question": fence("question", question, boundary),
         "notes": fence("notes", notes, boundary) if notes else None,
@@ -110,6 +124,7 @@ def judge_variables(
     """The judge's variables for all criteria of one answer (`judge.j2`)."""
     return {
         "boundary": boundary,
+        "cache_break": cache_break(boundary),
         "context": fence("context", context, boundary),
         "question": fence("question", question, boundary),
         "answer": fence("answer", answer, boundary),
@@ -169,6 +184,7 @@ def mutator_variables(
 ) -> dict[str, Any]:
     return {
         "boundary": boundary,
+        "cache_break": cache_break(boundary),
         "role": role,
         "prompt": fence("prompt", prompt, boundary, MUTATOR_NAMES),
         "pass_rate": pass_rate,

@@ -12,7 +12,7 @@ from workbench.roles._challenger import Task, counts_problem
 from workbench.roles._env import Env
 from workbench.roles._output import ModelOutput
 from workbench.roles._schema import _object, _string
-from workbench.roles._variables import task_boundary, verifier_variables
+from workbench.roles._variables import render, task_boundary, verifier_variables
 
 
 class QualityCheck(ModelOutput):
@@ -91,7 +91,7 @@ async def verify(
     key = doc_id if stage is None else f"{doc_id}|{stage}"
     boundary = task_boundary(env.config.seed, key, rnd, "verifier")
     variables = verifier_variables(boundary=boundary, task=task.model_dump())
-    prompt = env.prompts.render("verifier", **variables, rules=rules.model_dump())
+    prompt = render(env.prompts, "verifier", {**variables, "rules": rules.model_dump()})
     out = await env.client.complete(
         env.config.models.verifier,
         prompt,

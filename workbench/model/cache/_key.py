@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from workbench.model._prompt import message_text
+
 # Request fields that do not change the reply (or must never be stored).
 _NOT_KEYED = {"api_key", "timeout", "drop_params", "max_retries", "metadata"}
 
@@ -33,9 +35,19 @@ def default_path() -> Path:
 def cache_key(request: dict[str, Any], rollout: int) -> str:
     """A stable hash of the request's reply-deciding fields plus the rollout index."""
     keyed = {k: v for k, v in request.items() if k not in _NOT_KEYED}
+    if isinstance(keyed.get("messages"), list):
+        # A prompt cut into blocks for the provider's prompt cache is the same prompt: keyed by
+        # its text, so `cache_prompt` on or off hits the same entry.
+        keyed["messages"] = [_plain(m) for m in keyed["messages"]]
     keyed["_rollout"] = rollout
     blob = json.dumps(keyed, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _plain(message: Any) -> Any:
+    if not isinstance(message, dict):
+        return message
+    return {**message, "content": message_text(message.get("content"))}
 
 
 def entry_digest(key: str, reply: str) -> str:

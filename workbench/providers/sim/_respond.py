@@ -81,7 +81,8 @@ def _text(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        # Joined as cut: a prompt split into blocks for the prompt cache reads as the same prompt.
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
     return "" if content is None else str(content)
 
 
