@@ -86,7 +86,14 @@ def documents(tmp_path, where: str, payload: str):
 @pytest.mark.parametrize("where", ["answer", "context", "question", "criterion", "document"])
 def test_break_out_is_not_accepted(tmp_path, where, variant):
     payload = attack(variant)
-    config = {"max_rounds": MAX_ROUNDS, "verify": False, "cache": {"enabled": False}}
+    config = {
+        "max_rounds": MAX_ROUNDS,
+        "verify": False,
+        "cache": {"enabled": False},
+        # No weak mean stops a round before the strong solver: the judge grades the attack in
+        # every round, not only where the simulator's draws happen to pass the weak side.
+        "acceptance": {"weak_max": 1.0, "min_gap": 0.2},
+    }
     run = workbench.run(
         documents(tmp_path, where, payload),
         config,

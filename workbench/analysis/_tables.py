@@ -37,7 +37,10 @@ def redecide(
 
     Rounds that failed quality or errored keep their decision (no scores to
     re-decide). A round whose strong solver never ran but whose weak side now
-    passes is `strong_not_run`: it cannot be decided without new calls.
+    passes is `strong_not_run`: it cannot be decided without new calls. A round the
+    loop judge sent back (`improve`) keeps that decision wherever the scores would now
+    accept it (the judge's stored verdict still stands) and takes the scores' rejection
+    otherwise.
     """
     out = []
     for r in rounds.itertuples(index=False):
@@ -48,7 +51,10 @@ def redecide(
             verdict = (r.decision, r.reason, r.weak_mean, r.strong_mean, r.gap, r.p_value)
         else:
             v = decide(weak, strong, thresholds)
-            verdict = (v.decision, v.reason, v.weak_mean, v.strong_mean, v.gap, v.p_value)
+            decision, reason = v.decision, v.reason
+            if r.decision == "improve" and decision == "accepted":
+                decision, reason = r.decision, r.reason
+            verdict = (decision, reason, v.weak_mean, v.strong_mean, v.gap, v.p_value)
         out.append((r.doc_id, r.round, r.decision, *verdict))
     return pd.DataFrame(
         out,

@@ -23,9 +23,11 @@ Decision = Literal[
     "failed_on_strong",
     "failed_quality",
     "not_significant",
+    "improve",
     "error",
 ]
 DECISIONS: tuple[str, ...] = Decision.__args__
+"""Every decision kind, in the order tables and charts list them (the one list they all use)."""
 Mode = Literal["agentic", "baseline"]
 Side = Literal["weak", "strong"]
 Score = Field(ge=0, le=1)
@@ -96,7 +98,8 @@ class RoundRecord(Record):
     p_value: float | None
     """Permutation-test p-value (when the preset tests significance)."""
     decision: Decision
-    """accepted, too_easy, too_hard, failed_on_strong, failed_quality, not_significant or error."""
+    """accepted, too_easy, too_hard, failed_on_strong, failed_quality, not_significant, improve
+    (the loop judge sent the question back) or error."""
     reason: str
     """Why, in a line."""
     feedback: str

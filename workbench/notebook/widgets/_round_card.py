@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from workbench.analysis import decision_color, decision_meaning
 from workbench.notebook.widgets._panel_card import (
     agreement_cells,
     agreement_head,
@@ -15,16 +16,6 @@ from workbench.notebook.widgets._panel_card import (
 from workbench.records import Rollout, RoundRecord
 
 COLLAPSE = 240
-
-
-COLOURS = {
-    "accepted": "#2ca02c",
-    "too_easy": "#1f77b4",
-    "failed_on_strong": "#ff7f0e",
-    "failed_quality": "#9467bd",
-    "not_significant": "#8c564b",
-    "error": "#d62728",
-}
 
 
 STYLE = """<style>
@@ -61,8 +52,26 @@ def collapsible(text: str | None, limit: int = COLLAPSE) -> str:
 
 
 def decision_badge(decision: str) -> str:
-    colour = COLOURS.get(decision, "#7f7f7f")
-    return f"<span class='wb-decision' style='background:{colour}'>{esc(decision)}</span>"
+    """The decision in its chart colour, its meaning on hover (unknown kinds in grey)."""
+    return (
+        f"<span class='wb-decision' style='background:{decision_color(decision)}' "
+        f"title='{esc(decision_meaning(decision))}'>{esc(decision)}</span>"
+    )
+
+
+def loop_judge_line(r: RoundRecord) -> str:
+    """The loop judge's verdict on the round (`loop_judge` on records that have one), or ''."""
+    verdict = getattr(r, "loop_judge", None)
+    if verdict is None:
+        return ""
+    v = verdict if isinstance(verdict, dict) else verdict.model_dump()
+    forced = " (forced by a rule)" if v.get("forced") else ""
+    suitability = v.get("suitability")
+    rating = f" · suitability {esc(suitability)}" if suitability is not None else ""
+    return (
+        f"<p><b>loop judge:</b> {esc(v.get('verdict', ''))}{forced}{rating}: "
+        f"{esc(v.get('reason', ''))}</p>"
+    )
 
 
 def _credit(value: float | None) -> str:
@@ -142,6 +151,7 @@ def round_card(r: RoundRecord, last: bool, verdict: str | None = None) -> str:
     if r.quality is not None:
         ok = "passed" if r.quality.ok else "failed"
         parts.append(f"<p><b>quality check:</b> {ok}: {esc(r.quality.reason)}</p>")
+    parts.append(loop_judge_line(r))
     if r.raw:
         parts += ["<p><b>raw model output</b></p>", collapsible(r.raw, 0)]
     sent = "(last round: not sent)" if last else "(sent to the challenger's next round)"
