@@ -2,10 +2,10 @@
 Pure functions.
 
 Each earlier question is one numbered line, `N. [question_type] "question" — detail`, under
-the heading of its group; the detail is the paper's (`weak avg X%` for TOO EASY, `weak avg X%,
-strong avg Y%, gap Z%` for FAILED ON STRONG, `QV reason: …` for FAILED QUALITY CHECK) or, for
-the workbench's own decisions, the same shape (`… p 0.120` for NOT SIGNIFICANT, `loop judge: …`
-for IMPROVE). Lines are numbered in the order the questions were asked; groups without
+the heading of its group; the detail is the published template's (the main agent prompt in the
+Autodata blog: `weak avg: X%` for TOO EASY, `weak avg: X%, strong avg: Y%, gap: Z%` for FAILED
+ON STRONG, `QV reason: …` for FAILED QUALITY CHECK) or, for the workbench's own decisions, the
+same shape (`… p: 0.120` for NOT SIGNIFICANT, `loop judge: …` for IMPROVE). Lines are numbered in the order the questions were asked; groups without
 entries are left out by the template. Neutralising and fencing happen in `_variables`."""
 
 from __future__ import annotations
@@ -47,12 +47,14 @@ def feedback_detail(
 ) -> str:
     """What follows the question on its feedback line (the paper's shape per group)."""
     if decision in ("too_easy", "too_hard"):
-        return f"weak avg {percent(weak_mean)}"
-    scores = f"weak avg {percent(weak_mean)}, strong avg {percent(strong_mean)}, gap {percent(gap)}"
+        return f"weak avg: {percent(weak_mean)}"
+    scores = (
+        f"weak avg: {percent(weak_mean)}, strong avg: {percent(strong_mean)}, gap: {percent(gap)}"
+    )
     if decision == "failed_on_strong":
         return scores
     if decision == "not_significant":
-        return scores + ("" if p_value is None else f", p {p_value:.3f}")
+        return scores + ("" if p_value is None else f", p: {p_value:.3f}")
     if decision == "failed_quality":
         return f"QV reason: {reason}"
     if decision == "improve":
@@ -96,7 +98,7 @@ def feedback_line(
     p_value: float | None,
 ) -> str:
     """What a round adds to the next challenger prompt, for its record: the group's heading
-    and the line's detail (`TOO EASY — weak avg 90%`); empty for an accepted round."""
+    and the line's detail (`TOO EASY — weak avg: 90%`); empty for an accepted round."""
     if decision == "accepted":
         return ""
     if decision not in HEADINGS:

@@ -75,7 +75,7 @@ def test_the_challenger_is_told_too_hard_not_too_easy():
     prompt = load_prompts().render("challenger", **variables)
     assert (
         "TOO HARD" in prompt
-        and '1. [open] "Q?" — weak avg 0%' in prompt
+        and '1. [open] "Q?" — weak avg: 0%' in prompt
         and "TOO EASY" not in prompt
     )
 

@@ -34,9 +34,9 @@ JUNK_RATE = 0.08
 PERSISTENT_JUNK_RATE = 0.03
 COSMETIC_RATE = 0.2
 
-# `3. [close reading] "Fill in ..." — weak avg 90%`: numbered in the order the questions were asked.
+# `3. [close reading] "Fill in ..." — weak avg: 90%`: numbered in the order the questions were asked.
 _ENTRY = re.compile(r"^(\d+)\. \[(.*?)\] \"(.*)\" — (.*)$")
-_PERCENT = {key: re.compile(rf"{key} avg (-?[0-9.]+)%") for key in ("weak", "strong")}
+_PERCENT = {key: re.compile(rf"{key} avg:? (-?[0-9.]+)%") for key in ("weak", "strong")}
 _HEADINGS = {
     "TOO EASY": "too_easy",
     "TOO HARD": "too_hard",
@@ -79,10 +79,10 @@ def parse_feedback(text: str | None) -> list[Past]:
     past: list[Past] = []
     kind = None
     for line in (text or "").splitlines():
-        for heading, name in _HEADINGS.items():
-            if line.startswith(heading):
-                kind = name
         m = _ENTRY.match(line.strip())
+        for heading, name in _HEADINGS.items():
+            if not m and heading in line:  # `Questions that were TOO EASY (…):`
+                kind = name
         if m and kind:
             nums = {k: rx.search(m.group(4)) for k, rx in _PERCENT.items()}
             past.append(
