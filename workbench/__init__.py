@@ -5,6 +5,7 @@ a Weak and a Strong solver and a Judge, over LiteLLM.
     run = workbench.run()                    # bundled documents, offline simulator
     run = await workbench.arun(docs, config) # in a notebook
     run = workbench.load_run("runs/...")     # run.rounds, run.accepted, run.calls
+    workbench.filter_run("runs/...")         # the final filter: RUN_DIR/filtered.jsonl
 
 LiteLLM, pandas and plotly are imported only when needed. The subpackages, bottom to top:
 config, inputs, providers -> model -> roles -> records -> loop -> engines ->
@@ -22,6 +23,7 @@ __all__ = [
     "run",
     "arun",
     "load_run",
+    "filter_run",
     "load_config",
     "RunConfig",
     "decide",
@@ -33,6 +35,7 @@ _LAZY = {
     "run": "workbench.engines",
     "arun": "workbench.engines",
     "load_run": "workbench.records",
+    "filter_run": "workbench.engines",
     "Run": "workbench.records",
     "load_config": "workbench.config",
     "RunConfig": "workbench.config",

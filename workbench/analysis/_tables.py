@@ -39,20 +39,24 @@ def redecide(
 
     Rounds that failed quality or errored keep their decision (no scores to
     re-decide). A round whose strong solver never ran but whose weak side now
-    passes is `strong_not_run`: it cannot be decided without new calls. A round the
-    loop judge sent back (`improve`) keeps that decision wherever the scores would now
-    accept it (the judge's stored verdict still stands) and takes the scores' rejection
-    otherwise.
+    passes is `strong_not_run`: it cannot be decided without new calls. Each round is
+    re-decided with the rollouts it planned per side (its record's `rollouts`, capped at
+    `rollouts`; as many as it stores in records without them). A round the loop judge sent
+    back (`improve`) keeps that decision wherever the scores would now accept it (the judge's
+    stored verdict still stands) and takes the scores' rejection otherwise.
     """
     out = []
     for r in rounds.itertuples(index=False):
         weak = list(r.weak_scores or [])[:rollouts] if rollouts else list(r.weak_scores or [])
         strong = r.strong_scores
         strong = (list(strong)[:rollouts] if rollouts else list(strong)) if strong else None
+        planned = dict(getattr(r, "rollouts", None) or {})
+        if rollouts:
+            planned = {side: min(k, rollouts) for side, k in planned.items()}
         if r.decision in ("error", "failed_quality") or not weak:
             verdict = (r.decision, r.reason, r.weak_mean, r.strong_mean, r.gap, r.p_value)
         else:
-            v = decide(weak, strong, thresholds)
+            v = decide(weak, strong, thresholds, rollouts=planned or None)
             decision, reason = v.decision, v.reason
             if r.decision == "improve" and decision == "accepted":
                 decision, reason = r.decision, r.reason

@@ -26,7 +26,7 @@ from workbench.model import Backend, CallCache, ModelClient, check_models, decla
 from workbench.model import default_path as default_cache_path
 from workbench.model.guards import Budget, CircuitBreaker
 from workbench.records import Appender, CallRecord, Tally, write_json_atomic
-from workbench.roles import Env, answer_score, challenge, judge, load_prompts, raw_score
+from workbench.roles import Env, challenge, judge, load_prompts, verdict_scores
 
 REPORT_FILE = "judge_audit.json"
 CALLS_FILE = "judge_audit_calls.jsonl"
@@ -217,7 +217,7 @@ async def _grade_task(
             return GradedAnswer(task.id, kind, text, None, error=f"stopped ({exc.status}): {exc}")
         except (ModelOutputError, ProviderError) as exc:
             return GradedAnswer(task.id, kind, text, None, error=" ".join(str(exc).split())[:300])
-        score, raw = answer_score(weights, met), raw_score(weights, met)
+        score, raw = verdict_scores(weights, met, env.config.judge_mode == "reference")
         return GradedAnswer(task.id, kind, text, round(score, 6), met, flags, round(raw, 6))
 
     answers = calibration_answers(task, calibration)
@@ -228,7 +228,9 @@ def _report(cfg, src: Source, prompts, calibration, rows, skipped, tally, status
     from dataclasses import asdict
 
     spec = cfg.models.judge
-    judge_prompt = "judge_criterion" if cfg.judge_mode == "per_criterion" else "judge"
+    judge_prompt = {"per_criterion": "judge_criterion", "reference": "judge_reference"}.get(
+        cfg.judge_mode, "judge"
+    )
     figures = figures_report(rows, pass_score(cfg), cfg.audit)
     if status != "complete":
         figures["verdict"] = "incomplete"

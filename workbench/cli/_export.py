@@ -26,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep examples a reviewer rejected (reviews.jsonl); by default they are dropped",
     )
+    parser.add_argument(
+        "--all-accepted",
+        action="store_true",
+        help="export every accepted example, also those the final filter (workbench filter, "
+        "filtered.jsonl) did not retain; by default a filtered run exports its retained ones",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -37,9 +43,14 @@ def handle(args: argparse.Namespace) -> int:
         args.out,
         None if args.dedup >= 1 else args.dedup,
         include_rejected=args.include_rejected,
+        all_accepted=args.all_accepted,
     )
+    if done.used == "retained":
+        source = f"the final filter's retained set, {done.filter_removed} not retained left out"
+    else:
+        source = "every accepted example"
     print(
-        f"{done.rows} examples -> {done.path} ({done.rejected_removed} rejected in review, "
+        f"{done.rows} examples ({source}) -> {done.path} ({done.rejected_removed} rejected in review, "
         f"{done.duplicates_removed} near-duplicates removed); card: {done.card}"
     )
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench.config._filter import Filter
 from workbench.config._load import (
     deep_merge,
     load_config,
@@ -22,6 +23,7 @@ from workbench.config._run_config import (
 )
 from workbench.config._thresholds import (
     EPS,
+    PRESET_DEFAULTS,
     PRESETS,
     Thresholds,
     check_reachable,
@@ -33,10 +35,12 @@ from workbench.config._thresholds import (
 
 __all__ = [
     "Documents",
+    "Filter",
     "EPS",
     "Audit",
     "MIN_CHUNK_TOKENS",
     "PRESETS",
+    "PRESET_DEFAULTS",
     "ROLES",
     "ModelSpec",
     "Models",

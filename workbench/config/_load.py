@@ -40,7 +40,9 @@ def validate_config(data: dict[str, Any]) -> RunConfig:
 
     try:
         config = RunConfig.model_validate(data)
-        check_reachable(config.thresholds(), config.rollouts)
+        check_reachable(
+            config.thresholds(), config.side_rollouts("weak"), config.side_rollouts("strong")
+        )
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None
     except ValueError as exc:

@@ -11,9 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from workbench.config._filter import Filter
 from workbench.config._model_spec import Models, Strict
 from workbench.config._panel import JudgePanel
-from workbench.config._thresholds import Thresholds, resolve_thresholds
+from workbench.config._thresholds import PRESET_DEFAULTS, Thresholds, resolve_thresholds
 
 MIN_CHUNK_TOKENS = 100
 """Smallest `documents.chunk_tokens`: a section must leave the challenger something to read."""
@@ -57,6 +58,8 @@ class Prompts(Strict):
     """Judge template path (all criteria of an answer in one call)."""
     judge_criterion: str | None = None
     """Judge template path for per-criterion judging."""
+    judge_reference: str | None = None
+    """Judge template path for reference judging (`judge_mode = "reference"`)."""
 
 
 class Retry(Strict):
@@ -68,6 +71,11 @@ class Retry(Strict):
     """First backoff; doubles per attempt, with jitter; never shorter than Retry-After."""
     max_s: float = Field(default=60.0, ge=0)
     """Longest single wait."""
+    evaluations: int = Field(default=2, ge=0, le=20)
+    """Times a round re-runs its evaluation (the failed solver answers and their grading, on
+    the same task) after an infrastructure failure: a solver or judge call that failed after
+    its own attempts, an empty answer, a judge reply unusable after its re-ask. Only then does
+    the round end as `error`. The challenger is not called again."""
 
 
 class CircuitBreaker(Strict):
@@ -168,15 +176,21 @@ class RunConfig(Strict):
     seed: int = 0
     """Seed for the simulator and per-rollout `seed` parameters."""
     rollouts: int = Field(default=3, ge=1, le=64)
-    """Answers per solver per round."""
+    """Answers per solver per round (both sides, unless `weak_rollouts` / `strong_rollouts`)."""
+    weak_rollouts: int | None = Field(default=None, ge=1, le=64)
+    """Weak answers per round; None: `rollouts` (or the preset's, see `side_rollouts`)."""
+    strong_rollouts: int | None = Field(default=None, ge=1, le=64)
+    """Strong answers per round; None: `rollouts` (or the preset's, see `side_rollouts`)."""
     max_rounds: int = Field(default=10, ge=1, le=1000)
     """Rounds per document before giving up."""
     concurrency: int = Field(default=32, ge=1, le=4096)
     """Model calls in flight across the whole run."""
     verify: bool = True
     """Run the quality verifier before any solver."""
-    judge_mode: Literal["per_answer", "per_criterion"] = "per_answer"
-    """One judge call per answer (all criteria), or one per criterion (PRBench)."""
+    judge_mode: Literal["per_answer", "per_criterion", "reference"] = "per_answer"
+    """One judge call per answer (all criteria), one per criterion (PRBench), or `reference`:
+    one binary call per answer, correct or not against the task's reference answer (score
+    1.0 or 0.0; the `science` preset)."""
     partial_credit: bool = False
     """Judge may give credit in [0, 1] per criterion instead of met / not met."""
     strong_sees_reference: bool = False
@@ -209,6 +223,10 @@ class RunConfig(Strict):
     """The call cache."""
     audit: Audit = Audit()
     """What `workbench audit-judge` measures the judge on, and its pass thresholds."""
+    final_filter: bool = False
+    """Run the final filter (`workbench filter`) at the end of a complete run."""
+    filter: Filter = Filter()
+    """What the final filter checks (leakage, short contexts, malformed rubrics, re-verification)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -237,6 +255,40 @@ class RunConfig(Strict):
         data["documents"] = documents | {"max_chars": limits["max_doc_chars"]}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _preset_defaults(cls, data: Any) -> Any:
+        """The run settings the acceptance preset implies (`PRESET_DEFAULTS`), for the keys the
+        config does not set: a side's rollouts when neither `rollouts` nor `<side>_rollouts`
+        is given, `judge_mode` and `max_rounds` when not given."""
+        if not isinstance(data, dict):
+            return data
+        acceptance = data.get("acceptance")
+        preset = (
+            acceptance.get("preset")
+            if isinstance(acceptance, dict)
+            else getattr(acceptance, "preset", None)
+        )
+        implied = PRESET_DEFAULTS.get(preset) if isinstance(preset, str) else None
+        if not implied:
+            return data
+        data = dict(data)
+        for key, value in implied.items():
+            side_key = key in ("weak_rollouts", "strong_rollouts")
+            if key in data or (side_key and "rollouts" in data):
+                continue
+            data[key] = value
+        return data
+
+    @model_validator(mode="after")
+    def _reference_is_binary(self) -> RunConfig:
+        if self.judge_mode == "reference" and self.partial_credit:
+            raise ValueError(
+                'partial_credit does not apply with judge_mode "reference" (a binary verdict '
+                "against the reference answer): set one of them"
+            )
+        return self
+
     @model_validator(mode="after")
     def _quorum_fits_the_panel(self) -> RunConfig:
         members = len(self.models.specs("judge"))
@@ -255,13 +307,32 @@ class RunConfig(Strict):
 
         return SimpleNamespace(max_doc_chars=self.documents.max_chars)
 
+    def side_rollouts(self, side: str) -> int:
+        """Rollouts planned per round for `side` (`weak` or `strong`): `<side>_rollouts`, else
+        `rollouts`."""
+        if side not in ("weak", "strong"):
+            raise ValueError(f"unknown side {side!r}")
+        given = self.weak_rollouts if side == "weak" else self.strong_rollouts
+        return self.rollouts if given is None else given
+
+    def planned_rollouts(self) -> dict[str, int]:
+        """Rollouts planned per side, as round records store them: {"weak": k, "strong": n}."""
+        return {side: self.side_rollouts(side) for side in ("weak", "strong")}
+
     def thresholds(self) -> Thresholds:
         """The preset's thresholds with this config's overrides applied."""
         return resolve_thresholds(self.acceptance)
 
     def resolved(self) -> RunConfig:
-        """This config with every threshold written out, so it reads back identically."""
-        return self.model_copy(update={"acceptance": self.thresholds()})
+        """This config with every threshold and each side's rollouts written out, so it reads
+        back identically."""
+        return self.model_copy(
+            update={
+                "acceptance": self.thresholds(),
+                "weak_rollouts": self.side_rollouts("weak"),
+                "strong_rollouts": self.side_rollouts("strong"),
+            }
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -23,9 +23,12 @@ class Thresholds(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    preset: Literal["seed", "autodata"] = "seed"
+    preset: Literal["seed", "autodata", "science", "legal"] = "seed"
     """`seed`: strong_mean >= 0.8, weak_mean <= 0.3, significant gap.
-    `autodata`: the published CS rule."""
+    `autodata`: the published CS rule. `science`: the published science rule (binary reference
+    judging, 4 + 4 runs, weak <= 1/4 and strong >= 3/4 correct). `legal`: the published legal
+    setup (5 weak + 3 strong rollouts, at most 15 rounds); its thresholds are all off, a loop
+    judge decides. See `PRESETS` and `PRESET_DEFAULTS` for the sources."""
     weak_max: float | None = Unit
     """Accept only if weak_mean <= weak_max."""
     weak_rollout_max: float | None = Unit
@@ -89,7 +92,44 @@ PRESETS: dict[str, dict[str, float | bool | None]] = {
         min_gap=0.20,
         alpha=None,
     ),
+    # Autodata (FAIR at Meta, 2026), science pipeline: 4 weak and 4 strong runs, a binary judge
+    # against the reference answer, accept iff weak <= 1/4 and strong >= 3/4 correct (paper,
+    # arXiv 2606.25996; blog, facebookresearch/RAM blogs/autodata). With binary scores the
+    # means are the shares correct: 1/4 = 0.25 passes weak_max, 2/4 does not; 3/4 = 0.75
+    # passes strong_min, 2/4 does not. Nothing else is checked.
+    "science": dict(
+        weak_max=0.25,
+        weak_rollout_max=None,
+        weak_no_zero=False,
+        strong_min=0.75,
+        strong_max=None,
+        strong_no_zero=False,
+        min_gap=None,
+        alpha=None,
+    ),
+    # Autodata, legal pipeline (Pile of Law): 5 weak and 3 strong rollouts, a loop judge
+    # returning accept/improve with a GRPO-suitability rating, at most 15 improve rounds (same
+    # sources). No score threshold is published: every condition here is off and the loop
+    # judge's stored verdict decides.
+    "legal": dict(
+        weak_max=None,
+        weak_rollout_max=None,
+        weak_no_zero=False,
+        strong_min=None,
+        strong_max=None,
+        strong_no_zero=False,
+        min_gap=None,
+        alpha=None,
+    ),
 }
+
+PRESET_DEFAULTS: dict[str, dict[str, int | str]] = {
+    "science": dict(weak_rollouts=4, strong_rollouts=4, judge_mode="reference"),
+    "legal": dict(weak_rollouts=5, strong_rollouts=3, max_rounds=15),
+}
+"""Run settings a preset implies (the published setups above), applied by RunConfig only
+where the config sets none of them: a side's rollouts when neither `rollouts` nor that side's
+`<side>_rollouts` is given; `judge_mode` and `max_rounds` when not given."""
 
 
 def resolve_thresholds(t: Thresholds) -> Thresholds:
@@ -104,16 +144,23 @@ def thresholds(preset: str = "seed", **overrides: float | bool | None) -> Thresh
     return resolve_thresholds(Thresholds(preset=preset, **overrides))
 
 
-def check_reachable(t: Thresholds, rollouts: int) -> None:
-    """Raise ValueError when the significance test can never reach alpha at this rollout count."""
+def check_reachable(t: Thresholds, rollouts: int, strong_rollouts: int | None = None) -> None:
+    """Raise ValueError when the significance test can never reach alpha at these rollout
+    counts: `rollouts` weak (and strong, unless `strong_rollouts` gives the strong side's)."""
     if t.alpha is None:
         return
-    smallest = min_p_value(rollouts, rollouts)
+    weak, strong = rollouts, rollouts if strong_rollouts is None else strong_rollouts
+    smallest = min_p_value(strong, weak)
     if smallest > t.alpha + EPS:
+        counts = (
+            f"rollouts={weak}"
+            if weak == strong
+            else f"weak_rollouts={weak} and strong_rollouts={strong}"
+        )
         raise ValueError(
-            f"acceptance.alpha={t.alpha} cannot be reached with rollouts={rollouts} "
+            f"acceptance.alpha={t.alpha} cannot be reached with {counts} "
             f"(smallest possible p-value is {smallest:.3g}); use rollouts >= "
-            f"{smallest_rollouts(t.alpha)} or a larger alpha"
+            f"{smallest_rollouts(t.alpha)} per side or a larger alpha"
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from workbench.datasets._dedup import near_duplicates
 from workbench.engines import validate_run
 from workbench.errors import WorkbenchError
-from workbench.records import Run, dumps, latest_reviews
+from workbench.records import Run, dumps, latest_reviews, retained_ids
 
 FORMATS = ("sft", "grpo", "hf", "parquet")
 
@@ -31,6 +31,10 @@ class Exported:
     duplicates_removed: int
     rejected_removed: int = 0
     """Examples dropped because their latest review rejects them."""
+    used: str = "accepted"
+    """Which set was exported: `retained` (the final filter's, filtered.jsonl) or `accepted`."""
+    filter_removed: int = 0
+    """Accepted examples the final filter did not retain (left out when `used` is retained)."""
 
 
 def user_prompt(example: dict[str, Any]) -> str:
@@ -120,11 +124,13 @@ def export(
     out: str | Path,
     dedup_threshold: float | None = 0.8,
     include_rejected: bool = False,
+    all_accepted: bool = False,
 ) -> Exported:
     """Write the run's accepted examples as `fmt` to `out`, with a dataset card beside it.
 
     Examples whose latest review (reviews.jsonl) is `reject` are left out unless
-    `include_rejected`; near-duplicate questions are dropped next."""
+    `include_rejected`; near-duplicate questions are dropped next. When the run was filtered
+    (filtered.jsonl), only the retained examples are exported unless `all_accepted`."""
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     run = Run(run_dir)
@@ -132,6 +138,7 @@ def export(
     examples = sorted(run.records("accepted"), key=lambda e: e["id"])
     if not examples:
         raise WorkbenchError(f"{run_dir} has no accepted examples to export")
+    examples, filtered = use_retained(run.dir, examples, all_accepted)
     verdicts = {i: r.verdict for i, r in latest_reviews(run.dir).items()}
     examples, reviews = drop_rejected(examples, verdicts, include_rejected)
     if not examples:
@@ -159,9 +166,31 @@ def export(
             dataset.to_parquet(str(out))
             card = out.with_name(out.name + ".card.md")
     card.write_text(
-        dataset_card(run, kept, removed, dedup_threshold, fmt, reviews), encoding="utf-8"
+        dataset_card(run, kept, removed, dedup_threshold, fmt, reviews, filtered), encoding="utf-8"
     )
-    return Exported(out, card, len(kept), removed, reviews.dropped)
+    used = "accepted" if filtered is None or all_accepted else "retained"
+    dropped = 0 if filtered is None or all_accepted else filtered["accepted"] - filtered["retained"]
+    return Exported(out, card, len(kept), removed, reviews.dropped, used, dropped)
+
+
+def use_retained(
+    run_dir: Path, examples: list[dict[str, Any]], all_accepted: bool
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The examples to export: the final filter's retained ones when the run was filtered
+    (unless `all_accepted`), and the filter's counts for the card (None: not filtered)."""
+    retained = retained_ids(run_dir, [e["id"] for e in examples])
+    if retained is None:
+        return examples, None
+    counts = {"accepted": len(examples), "retained": len(retained), "all_accepted": all_accepted}
+    if all_accepted:
+        return examples, counts
+    kept = [e for e in examples if e["id"] in retained]
+    if not kept:
+        raise WorkbenchError(
+            f"the final filter retained none of the {len(examples)} accepted examples of "
+            f"{run_dir} (filtered.jsonl says why; --all-accepted exports them anyway)"
+        )
+    return kept, counts
 
 
 def _dataset(rows: list[dict[str, Any]]):
@@ -185,8 +214,12 @@ def dataset_card(
     threshold: float | None,
     fmt: str,
     reviews: ReviewTally | None = None,
+    filtered: dict[str, Any] | None = None,
 ) -> str:
     reviews = reviews or ReviewTally(unreviewed=len(kept) + removed)
+    not_retained = 0
+    if filtered is not None and not filtered["all_accepted"]:
+        not_retained = filtered["accepted"] - filtered["retained"]
     header = run.header
     config = header["config"]
     t = header["thresholds"]
@@ -220,8 +253,8 @@ succeeded and the gap held. Exported as `{fmt}`.
 | --- | --- |
 | documents | {s["documents"]} |
 | rounds | {s["rounds"]} |
-| accepted | {len(kept) + removed + reviews.dropped} |
-| reviewed: kept | {reviews.kept} |
+| accepted | {len(kept) + removed + reviews.dropped + not_retained} |
+{filter_rows(filtered)}| reviewed: kept | {reviews.kept} |
 | reviewed: rejected | {reviews.rejected} |
 | not reviewed | {reviews.unreviewed} |
 | rejected in review, dropped | {reviews.dropped} |
@@ -237,7 +270,7 @@ succeeded and the gap held. Exported as `{fmt}`.
 
 ## Acceptance
 
-Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
+Preset `{t["preset"]}`: {thresholds}; rollouts {_rollouts(config)}, max_rounds {config["max_rounds"]}, seed {config["seed"]}.
 
 ## Models
 
@@ -257,6 +290,21 @@ Preset `{t["preset"]}`: {thresholds}; rollouts {config["rollouts"]}, max_rounds 
 
 Decisions over all rounds: `{json.dumps(s["decisions"])}`.
 """
+
+
+def filter_rows(filtered: dict[str, Any] | None) -> str:
+    """The card's final-filter rows: accepted → retained, and which set was exported."""
+    if filtered is None:
+        return "| final filter | not run (every accepted example exported) |\n"
+    used = (
+        "every accepted example (--all-accepted)"
+        if filtered["all_accepted"]
+        else "the retained examples"
+    )
+    return (
+        f"| final filter (filtered.jsonl) | {filtered['accepted']} accepted → "
+        f"{filtered['retained']} retained |\n| exported set | {used} |\n"
+    )
 
 
 def repairs_section(kept: list[dict[str, Any]], limit: int = 50) -> str:
@@ -285,3 +333,11 @@ def _members(models: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         else:
             out.append((role, value))
     return out
+
+
+def _rollouts(config: dict[str, Any]) -> str:
+    """The rollouts a run planned, per side when they differ (configs without
+    `weak_rollouts` / `strong_rollouts` planned `rollouts` for each)."""
+    weak = config.get("weak_rollouts") or config["rollouts"]
+    strong = config.get("strong_rollouts") or config["rollouts"]
+    return str(weak) if weak == strong else f"{weak} weak, {strong} strong"

@@ -12,6 +12,7 @@ from workbench.engines._api import (
     runs_dir,
 )
 from workbench.engines._documents import check_fit, read_documents
+from workbench.engines._filter import Filtered, afilter_run, filter_run
 from workbench.engines._ray import worker_config
 from workbench.engines._repair import Repaired, repair_run
 from workbench.engines._signals import Stopped, until_signal
@@ -20,6 +21,9 @@ from workbench.engines._validate import Checked, check_run, validate_run
 
 __all__ = [
     "Checked",
+    "Filtered",
+    "afilter_run",
+    "filter_run",
     "Repaired",
     "Stopped",
     "check_run",

@@ -12,6 +12,7 @@ from typing import Any
 from workbench.config import RunConfig, load_config, role_specs
 from workbench.engines._client import clients_used, make_client, open_cache, pinned, run_clients
 from workbench.engines._documents import check_fit, read_documents
+from workbench.engines._filter import final_filter
 from workbench.engines._resume import existing_run_dir, resumed_or_error
 from workbench.engines._signals import in_daemon_thread, received, stop_status
 from workbench.errors import RunDirError, StopRun
@@ -149,6 +150,7 @@ async def arun(
         client.modes = probed.modes  # what the probe negotiated, even without a cache folder
     env = Env(cfg, prompt_set, client)
     status, reason = "complete", ""
+    summary_extra: dict[str, Any] = {}
     failed: WriteFailed | None = None  # the run directory could not be written: raised at the end
     try:
         if probed is not None:
@@ -157,6 +159,8 @@ async def arun(
         if backend is None:  # import LiteLLM off the event loop, before any call is timed
             await in_daemon_thread(get_litellm)
         stop = await _run_until_stopped(env, cfg, documents, writer, starts)
+        if stop is None and cfg.final_filter:  # the run's own client: recorded, budgeted
+            stop, summary_extra = await final_filter(env, writer)
         if stop is not None:
             status, reason = stop.status, stop.reason
             failed = stop if isinstance(stop, WriteFailed) else None
@@ -169,7 +173,7 @@ async def arun(
         status, reason = "error", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        late = _finish_writing(writer, status, reason)
+        late = _finish_writing(writer, status, reason, summary_extra)
         failed = failed or late  # the first write that failed is the one to report
         if client.cache is not None:
             client.cache.close()
@@ -180,12 +184,14 @@ async def arun(
     return Run(writer.dir)
 
 
-def _finish_writing(writer: RunWriter, status: str, reason: str) -> WriteFailed | None:
+def _finish_writing(
+    writer: RunWriter, status: str, reason: str, extra: dict[str, Any] | None = None
+) -> WriteFailed | None:
     """summary.json and the record files closed; a write that fails (the disk is full) is
     returned, not raised, so the cleanup goes on (the records already written are whole)."""
     failed = None
     try:
-        writer.write_summary(status, reason)
+        writer.write_summary(status, reason, extra)
     except WriteFailed as exc:
         failed = exc
     try:

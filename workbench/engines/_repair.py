@@ -79,7 +79,7 @@ def _repair(run_dir: Path) -> Repaired:
     checked = check_run(run_dir)
     done = Repaired(run_dir)
     texts: dict[str, str] = {}
-    for kind in ("rounds", "calls", "reviews"):
+    for kind in ("rounds", "calls", "reviews", "filtered"):
         name = f"{kind}.jsonl"
         bad = {p.line: p.what for p in checked.problems.get(kind, []) if p.line is not None}
         kept, aside = _split(run_dir / name, bad)
@@ -183,7 +183,8 @@ def _summary(run_dir: Path, header: dict[str, Any], rounds_changed: bool) -> str
     """summary.json recomputed from the records (None when the stored one already says that).
     Its status stays unless rounds were set aside (then `repaired`: resume to redo them)."""
     stored = _stored_summary(run_dir / "summary.json")
-    ending = {k: stored.get(k) for k in ("status", "stop_reason", "wall_s") if k in stored}
+    kept = ("status", "stop_reason", "wall_s", "retained")  # retained: the final filter's
+    ending = {k: stored.get(k) for k in kept if k in stored}
     if rounds_changed or not ending:
         ending = {
             "status": REPAIRED,

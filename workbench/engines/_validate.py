@@ -17,6 +17,8 @@ from workbench.records import (
     RunLock,
     count_problems,
     example_problems,
+    filtered_path,
+    filtered_problems,
     parse_lines,
     read_header,
     read_manifest,
@@ -39,17 +41,20 @@ class Checked:
     """The rounds with nothing wrong."""
     examples: list[tuple[int, Any]]
     problems: dict[str, list[Problem]] = field(default_factory=dict)
-    """By file kind (rounds, accepted, calls, reviews), in line order."""
+    """By file kind (rounds, accepted, calls, reviews, filtered), in line order."""
     doc_ids: set[str] | None = None
 
     def all_problems(self) -> list[Problem]:
         return [
-            p for kind in ("rounds", "accepted", *OTHER_FILES) for p in self.problems.get(kind, [])
+            p
+            for kind in ("rounds", "accepted", *OTHER_FILES, "filtered")
+            for p in self.problems.get(kind, [])
         ]
 
 
-def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, int]:
-    """Mode, max_rounds, thresholds and rollouts the run decided its rounds with (config.json)."""
+def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, dict[str, int]]:
+    """Mode, max_rounds, thresholds and the rollouts per side the run decided its rounds with
+    (config.json)."""
     try:
         config = RunConfig.model_validate(header["config"])
         stored = header.get("thresholds")
@@ -59,7 +64,7 @@ def run_rule(header: dict[str, Any]) -> tuple[str, int, Thresholds, int]:
         raise RunDirError(
             f"config.json is not a run's config ({type(exc).__name__}: {detail})"
         ) from None
-    return config.mode, config.max_rounds, t, config.rollouts
+    return config.mode, config.max_rounds, t, config.planned_rollouts()
 
 
 def check_run(run_dir: Path, doc_ids: set[str] | None = None, missing_ok: bool = False) -> Checked:
@@ -86,6 +91,8 @@ def check_run(run_dir: Path, doc_ids: set[str] | None = None, missing_ok: bool =
     }
     for kind in OTHER_FILES:
         problems[kind] = parse_lines(run_dir / f"{kind}.jsonl", kind)[1]
+    ids = {e.id for _, e in examples}
+    problems["filtered"] = filtered_problems(filtered_path(run_dir), ids)
     return Checked(header, mode, rounds, good, examples, problems, doc_ids)
 
 

@@ -17,7 +17,15 @@ from typing import Any
 from workbench._bundled import bundled
 from workbench.errors import PromptError
 
-PROMPT_ROLES = ("challenger", "verifier", "weak", "strong", "judge", "judge_criterion")
+PROMPT_ROLES = (
+    "challenger",
+    "verifier",
+    "weak",
+    "strong",
+    "judge",
+    "judge_criterion",
+    "judge_reference",
+)
 DEFAULT_FILES = {
     "challenger": "challenger.j2",
     "verifier": "verifier.j2",
@@ -25,6 +33,7 @@ DEFAULT_FILES = {
     "strong": "solver.j2",
     "judge": "judge.j2",
     "judge_criterion": "judge_criterion.j2",
+    "judge_reference": "judge_reference.j2",
 }
 
 

@@ -6,6 +6,7 @@ thousands of stored rounds when a slider moves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
@@ -31,6 +32,17 @@ class Verdict:
 
 
 TOO_HARD_REASON = "a weak rollout scored 0"
+
+Rollouts = int | Mapping[str, int]
+"""Rollouts planned per round: one count for both sides, or per side {"weak": k, "strong": n}
+(as round records store them)."""
+
+
+def per_side(rollouts: Rollouts | None) -> tuple[int | None, int | None]:
+    """The (weak, strong) planned counts of `rollouts` (None where not given)."""
+    if rollouts is None or isinstance(rollouts, int):
+        return rollouts, rollouts
+    return rollouts.get("weak"), rollouts.get("strong")
 
 
 def weak_gate(weak_scores: list[float], t: Thresholds) -> tuple[str, str] | None:
@@ -70,14 +82,15 @@ def decide(
     t: Thresholds,
     quality_passed: bool = True,
     quality_reason: str = "",
-    rollouts: int | None = None,
+    rollouts: Rollouts | None = None,
 ) -> Verdict:
     """Decide a round from its stored scores. Pure: same inputs, same verdict.
 
     The weak side is judged in rollout order, as the loop judges it while rollouts arrive
     (`decide_in_order`): its decision is that of the shortest prefix that settles it, so a
     round re-decided with the thresholds it ran with gets the loop's decision. `rollouts`:
-    the rollouts per side the round was planned with (default: as many as are stored)."""
+    the rollouts the round was planned with, one count for both sides or per side
+    ({"weak": 5, "strong": 3}, a round record's `rollouts`); default: as many as are stored."""
     wm, sm = mean(weak_scores), mean(strong_scores)
     gap = None if wm is None or sm is None else sm - wm
     if not quality_passed:
@@ -86,7 +99,7 @@ def decide(
         )
     if not weak_scores:
         return Verdict("error", "no weak scores", None, sm, None, None)
-    k = max(rollouts or 0, len(weak_scores))
+    k = max(per_side(rollouts)[0] or 0, len(weak_scores))
     settled = first_settled(weak_scores, lambda p: weak_settled(p, k, t))
     if settled is not None:
         kind, why = settled[1]
@@ -163,37 +176,42 @@ def first_settled(scores: list[float], check) -> tuple[int, Any] | None:
 def decide_in_order(
     weak_scores: list[float],
     strong_scores: list[float] | None,
-    rollouts: int,
+    rollouts: Rollouts,
     t: Thresholds,
     quality_passed: bool = True,
     quality_reason: str = "",
 ) -> tuple[Verdict, int, int]:
     """`decide()` as rollouts arrive in order: the verdict of the shortest prefix that settles
-    the round, plus how many weak and strong rollouts that took.
+    the round, plus how many weak and strong rollouts that took. `rollouts`: the planned
+    count, for both sides or per side ({"weak": 5, "strong": 3}).
 
     Whether or not later rollouts were run, the verdict (and so the challenger's
     feedback) is the same: the loop can stop launching rollouts once it is settled."""
+    k_weak, k_strong = per_side(rollouts)
+    if k_weak is None or k_strong is None:
+        raise ValueError(f"planned rollouts per side needed, got {rollouts!r}")
     if not quality_passed:
         return (
             decide(weak_scores or None, strong_scores, t, False, quality_reason),
             len(weak_scores),
             0,
         )
-    settled = first_settled(weak_scores, lambda p: weak_settled(p, rollouts, t))
+    settled = first_settled(weak_scores, lambda p: weak_settled(p, k_weak, t))
     if settled is not None:
         m, (kind, why) = settled
         return Verdict(kind, why, fmean(weak_scores[:m]), None, None, None), m, 0
-    if len(weak_scores) < rollouts:
+    if len(weak_scores) < k_weak:
         raise ValueError(
-            f"{len(weak_scores)} weak rollouts do not settle the round; {rollouts} are needed"
+            f"{len(weak_scores)} weak rollouts do not settle the round; {k_weak} are needed"
         )
     wm = fmean(weak_scores)
-    settled = first_settled(strong_scores or [], lambda p: strong_settled(p, rollouts, wm, t))
+    settled = first_settled(strong_scores or [], lambda p: strong_settled(p, k_strong, wm, t))
     if settled is not None:
         n, why = settled
         sm = fmean(strong_scores[:n])
-        return Verdict("failed_on_strong", why, wm, sm, sm - wm, None), rollouts, n
-    if not strong_scores or len(strong_scores) < rollouts:
-        verdict = decide(weak_scores, strong_scores, t, rollouts=rollouts)
-        return verdict, rollouts, len(strong_scores or [])
-    return decide(weak_scores, strong_scores, t, rollouts=rollouts), rollouts, rollouts
+        return Verdict("failed_on_strong", why, wm, sm, sm - wm, None), k_weak, n
+    planned = {"weak": k_weak, "strong": k_strong}
+    verdict = decide(weak_scores, strong_scores, t, rollouts=planned)
+    if not strong_scores or len(strong_scores) < k_strong:
+        return verdict, k_weak, len(strong_scores or [])
+    return verdict, k_weak, k_strong

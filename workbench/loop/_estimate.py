@@ -4,8 +4,12 @@ Every round is assumed to run in full (no gating, no early acceptance), every
 structured call to need its re-ask (which sends the first reply back and may
 double `max_tokens`), and every reply to fill its `max_tokens` (4096 where
 none is set). Prompts are measured by rendering the real templates with the
-real documents, at 3 characters per token. Transport retries are not counted:
-a failed attempt is not billed.
+real documents, at 3 characters per token. Each side runs its own planned rollouts
+(`weak_rollouts`, `strong_rollouts`). Transport retries are not counted: a failed attempt
+is not billed. Nor are rounds ending in `error` (they do not count against `max_rounds`)
+and evaluations re-run after an infrastructure failure (`retry.evaluations`): both follow a
+failure, and an empty answer or an unusable judge reply is the only failure billed. With `final_filter`, each document's (at most one) example
+is re-verified once more.
 """
 
 from __future__ import annotations
@@ -90,18 +94,23 @@ def upper_bound(config: RunConfig, documents: list[Document], prompts: PromptSet
                     models.verifier,
                     _tokens(_template("verifier", prompts)) + task_cap,
                 )
+            judge_role = "judge_reference" if config.judge_mode == "reference" else "judge"
             for side in ("weak", "strong"):
                 spec = getattr(models, side)
+                k = config.side_rollouts(side)
                 notes = task_cap if side == "strong" and config.strong_sees_reference else 0
                 solver_prompt = _tokens(_template(side, prompts)) + task_cap + notes
-                bound.add(side, spec, solver_prompt, _cap(spec), calls=config.rollouts)
-                judge_prompt = _tokens(_template("judge", prompts)) + task_cap + answer_cap
-                judges = config.rollouts * (
+                bound.add(side, spec, solver_prompt, _cap(spec), calls=k)
+                judge_prompt = _tokens(_template(judge_role, prompts)) + task_cap + answer_cap
+                judges = k * (
                     config.rubric.max_criteria if config.judge_mode == "per_criterion" else 1
                 )
                 for judge in models.specs("judge"):
                     for _ in range(judges):
                         _structured(bound, "judge", judge, judge_prompt)
+        if config.final_filter and config.filter.verify:  # at most one example per document
+            verifier_prompt = _tokens(_template("verifier", prompts)) + task_cap
+            _structured(bound, "verifier", models.verifier, verifier_prompt)
     return bound
 
 

@@ -16,8 +16,16 @@ from workbench.loop._acceptance import (
     weak_settled,
 )
 from workbench.loop._record import error_record, round_record
-from workbench.loop._steps import already_decided, side_rollouts, waves
-from workbench.records import Example, Rollout, RoundRecord, history_entry, to_example
+from workbench.loop._steps import Retries, already_decided, side_rollouts, waves
+from workbench.records import (
+    Example,
+    Rollout,
+    RoundRecord,
+    count_rounds,
+    history_entry,
+    round_limit,
+    to_example,
+)
 from workbench.roles import Env, Task, challenge, feedback_groups, verify
 
 
@@ -77,11 +85,16 @@ async def run_document(
     start_round: int = 1,
     history: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Rounds until one is accepted or `max_rounds` (one round in baseline mode)."""
+    """Rounds until one is accepted or `max_rounds` rounds count (one in baseline mode).
+
+    An `error` round does not count against `max_rounds`; error rounds are bounded apart, at
+    most `max_rounds` per document (`records.RoundCount`, which resume counts with too)."""
     history = list(history or [])
-    rounds = 1 if env.config.mode == "baseline" else env.config.max_rounds
-    accepted = kept = False  # an accepted round; an example written (baseline: a kept task)
-    for number in range(start_round, rounds + 1):
+    limit = round_limit(env.config.mode, env.config.max_rounds)
+    count = count_rounds(h["decision"] for h in history)
+    kept = False  # an example written (baseline: a kept task)
+    number = start_round
+    while not count.done(limit):
         record = await runner(doc, number, history)
         sink.round(record)
         example = to_example(record, env.config.mode)
@@ -89,10 +102,9 @@ async def run_document(
             sink.accepted(example)
             kept = True
         history.append(history_entry(record))
-        if record.decision == "accepted":
-            accepted = True
-            break
-    sink.document_done(doc.id, accepted, kept)
+        count.add(record.decision)
+        number += 1
+    sink.document_done(doc.id, count.accepted, kept)
 
 
 async def run_round(
@@ -104,15 +116,20 @@ async def run_round(
     side ends the round before any further call; with `efficiency.early_stop`
     (default) rollouts are launched in waves and no more are launched once the
     outcome is settled. Either way the verdict is the same (`decide_in_order`).
+    Each side runs its own planned rollouts (`weak_rollouts`, `strong_rollouts`). An
+    infrastructure failure while solving or judging re-runs the failed evaluation on the same
+    task (`retry.evaluations`) before the round ends as `error`.
     """
     cfg = env.config
-    k = cfg.rollouts
+    planned = cfg.planned_rollouts()
+    kw, ks = planned["weak"], planned["strong"]
     full = cfg.mode == "baseline" or not cfg.efficiency.gating  # solve everything, every round
     early = cfg.efficiency.early_stop and not full
     task: Task | None = None
     quality = None
     weak: list[Rollout] = []
     strong: list[Rollout] = []
+    retries = Retries(cfg.retry.evaluations)
     try:
         feedback = None if cfg.mode == "baseline" else feedback_groups(history)
         task = await challenge(env, doc.id, doc.text, number, feedback)
@@ -120,26 +137,39 @@ async def run_round(
             quality = await verify(env, doc.id, number, task)
         passed = quality is None or quality.all_clear()
         reason = "" if quality is None else quality.reason
-        plan = waves(k) if early else [k]
         if passed or full:
-            settle = (lambda p: weak_settled(p, k, t)) if passed else already_decided
-            weak = await side_rollouts(env, "weak", doc, number, task, settle, plan)
+            settle = (lambda p: weak_settled(p, kw, t)) if passed else already_decided
+            plan = waves(kw) if early else [kw]
+            weak = await side_rollouts(env, "weak", doc, number, task, settle, plan, retries)
         weak_scores = [a.score for a in weak]
-        weak_fails = first_settled(weak_scores, lambda p: weak_settled(p, k, t)) is not None
+        weak_fails = first_settled(weak_scores, lambda p: weak_settled(p, kw, t)) is not None
         if (passed and not weak_fails) or full:
             wm = sum(weak_scores) / len(weak_scores) if weak_scores else 0.0
             settle = (
-                (lambda p: strong_settled(p, k, wm, t))
+                (lambda p: strong_settled(p, ks, wm, t))
                 if passed and not weak_fails
                 else already_decided
             )
-            strong = await side_rollouts(env, "strong", doc, number, task, settle, plan)
+            plan = waves(ks) if early else [ks]
+            strong = await side_rollouts(env, "strong", doc, number, task, settle, plan, retries)
         verdict, m, n = decide_in_order(
-            weak_scores, [a.score for a in strong] or None, k, t, passed, reason
+            weak_scores, [a.score for a in strong] or None, planned, t, passed, reason
         )
         return round_record(
-            doc, number, env, task, quality, weak, strong, verdict, {"weak": m, "strong": n}
+            doc,
+            number,
+            env,
+            task,
+            quality,
+            weak,
+            strong,
+            verdict,
+            {"weak": m, "strong": n},
+            retries.used,
         )
     except (ModelOutputError, ProviderError, PromptError) as exc:
         raw = getattr(exc, "raw", None)
-        return error_record(doc, number, env, task, quality, weak, strong, str(exc), raw)
+        message = str(exc) + retries.note()
+        return error_record(
+            doc, number, env, task, quality, weak, strong, message, raw, retries.used
+        )

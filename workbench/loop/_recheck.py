@@ -5,13 +5,15 @@ report and export."""
 from __future__ import annotations
 
 from workbench.config import Thresholds
-from workbench.loop._acceptance import decide_in_order
+from workbench.loop._acceptance import Rollouts, decide_in_order
 from workbench.records import RoundRecord
 
 
-def decision_problem(record: RoundRecord, t: Thresholds, rollouts: int) -> str | None:
+def decision_problem(record: RoundRecord, t: Thresholds, rollouts: Rollouts) -> str | None:
     """What is wrong with `record`'s decision, or None when `decide_in_order` over its stored
-    scores (in rollout order, as the loop decided it) gives the same decision.
+    scores (in rollout order, as the loop decided it) gives the same decision. The planned
+    rollouts are the record's own (`rollouts`), else the run's (`rollouts`: one count or
+    per side).
 
     An `error` round ended on a failure, not on a rule: it must carry no scores."""
     if record.decision == "error":
@@ -26,7 +28,7 @@ def decision_problem(record: RoundRecord, t: Thresholds, rollouts: int) -> str |
         verdict, _, _ = decide_in_order(
             record.weak_scores or [],
             record.strong_scores,
-            rollouts,
+            record.rollouts or rollouts,
             t,
             passed,
             quality.reason if quality is not None else "",
@@ -41,6 +43,6 @@ def decision_problem(record: RoundRecord, t: Thresholds, rollouts: int) -> str |
     return None
 
 
-def decision_check(t: Thresholds, rollouts: int):
+def decision_check(t: Thresholds, rollouts: Rollouts):
     """`decision_problem` bound to a run's thresholds and rollouts (a records.DecisionCheck)."""
     return lambda record: decision_problem(record, t, rollouts)

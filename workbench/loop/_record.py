@@ -11,15 +11,18 @@ from workbench.roles import feedback_line
 
 
 def round_record(
-    doc, number, env, task, quality, weak, strong, verdict, decided_after=None
+    doc, number, env, task, quality, weak, strong, verdict, decided_after=None, retries=0
 ) -> RoundRecord:
     """The round's record. `weak_mean`, `strong_mean` and `gap` are over the stored scores
     (every rollout run); the verdict and its feedback line use the rollouts that settled it
-    (`decided_after`), which early stopping or a too-easy weak side can make fewer."""
+    (`decided_after`), which early stopping or a too-easy weak side can make fewer. `retries`:
+    the evaluation re-runs the round needed after infrastructure failures."""
     weak_scores = [a.score for a in weak] or None
     strong_scores = [a.score for a in strong] or None
     wm, sm = mean(weak_scores), mean(strong_scores)
-    n_criteria = len(task.rubric) if task else 0
+    # Reference judging grades one verdict per answer: the panel agrees (or not) on that.
+    reference = env.config.judge_mode == "reference"
+    n_criteria = (1 if reference else len(task.rubric)) if task else 0
     agreement = round_agreement([*weak, *strong], n_criteria, env.config.judge_panel)
     return RoundRecord(
         doc_id=doc.id,
@@ -47,14 +50,18 @@ def round_record(
         weak_rollouts=weak,
         strong_rollouts=strong,
         decided_after=decided_after or {"weak": len(weak), "strong": len(strong)},
+        rollouts=env.config.planned_rollouts(),
+        evaluation_retries=retries,
         agreement=agreement,
         low_agreement=[a.criterion for a in agreement if a.low],
         ts=time.time(),
     )
 
 
-def error_record(doc, number, env, task, quality, weak, strong, message, raw) -> RoundRecord:
+def error_record(
+    doc, number, env, task, quality, weak, strong, message, raw, retries=0
+) -> RoundRecord:
     """A round that could not finish: no scores, the reason, and the unusable raw output."""
     verdict = Verdict("error", message, None, None, None, None)
-    record = round_record(doc, number, env, task, quality, [], [], verdict)
+    record = round_record(doc, number, env, task, quality, [], [], verdict, retries=retries)
     return record.model_copy(update={"weak_rollouts": weak, "strong_rollouts": strong, "raw": raw})

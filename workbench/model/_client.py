@@ -147,9 +147,12 @@ class ModelClient:
         )
 
     def call_seed(self, meta: CallMeta) -> int:
-        """Per-call seed from (run seed, document, round, role, side, rollout): rollouts and
-        rounds differ, reruns repeat."""
+        """Per-call seed from (run seed, document, round, role, side, rollout, and the
+        evaluation run when it is a re-run): rollouts, rounds and re-run evaluations differ,
+        reruns repeat."""
         key = f"{self.seed}|{meta.doc_id}|{meta.round}|{meta.role}|{meta.side}|{meta.rollout}"
+        if meta.evaluation:
+            key += f"|evaluation {meta.evaluation}"
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
@@ -354,6 +357,7 @@ class ModelClient:
                 "round": meta.round,
                 "rollout": meta.rollout,
                 "side": meta.side,
+                "evaluation": meta.evaluation,
                 "reask": reask,
                 "attempt": attempt,
                 "latency_s": round(latency, 4),
@@ -366,6 +370,7 @@ class ModelClient:
                 "error": error,
                 "structured_output": mode,
                 "client": None if cached else self.client_for(spec),
+                **({"stage": meta.stage} if meta.stage else {}),
             }
         )
 

@@ -50,6 +50,11 @@ class CallMeta:
     """The rollout index (solver and judge calls); 0 for the other roles."""
     side: str | None = None
     """For judge calls: whose answer is graded (`weak` or `strong`)."""
+    evaluation: int = 0
+    """Solver and judge calls: which run of the round's evaluation (0 the first; a re-run
+    after an infrastructure failure, `retry.evaluations`, gets its own call seed)."""
+    stage: str | None = None
+    """`filter` for the final filter's calls; None for the loop's."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from workbench.records._filtered import (
+    FILTERED_FILE,
+    REASONS,
+    FilterChecks,
+    FilterRecord,
+    filter_counts,
+    filtered_path,
+    filtered_problems,
+    read_filtered,
+    reason_counts,
+    retained_ids,
+    write_filtered,
+)
 from workbench.records._jsonl import (
     Appender,
     WriteFailed,
@@ -33,8 +46,16 @@ from workbench.records._reviews import (
     review_counts,
 )
 from workbench.records._run import Run, RunWriter, load_run, recompute_summary
-from workbench.records._state import history_entry, mean, rounded, to_example
-from workbench.records._summary import Tally, format_decisions, format_summary
+from workbench.records._state import (
+    RoundCount,
+    count_rounds,
+    history_entry,
+    mean,
+    round_limit,
+    rounded,
+    to_example,
+)
+from workbench.records._summary import Tally, filter_line, format_decisions, format_summary
 from workbench.records._types import (
     DECISIONS,
     FORMAT_VERSION,
@@ -59,6 +80,21 @@ from workbench.records._validate import (
 )
 
 __all__ = [
+    "RoundCount",
+    "count_rounds",
+    "round_limit",
+    "FILTERED_FILE",
+    "REASONS",
+    "FilterChecks",
+    "FilterRecord",
+    "filter_counts",
+    "filter_line",
+    "filtered_path",
+    "filtered_problems",
+    "read_filtered",
+    "reason_counts",
+    "retained_ids",
+    "write_filtered",
     "numbered_lines",
     "EXAMPLE_FIELDS",
     "DecisionCheck",

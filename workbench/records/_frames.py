@@ -45,9 +45,10 @@ def rounds_frame(records: list[dict[str, Any]]):
                 "strong_rollouts": r.get("strong_rollouts") or [],
                 "agreement": r.get("agreement") or [],
                 "low_agreement": r.get("low_agreement") or [],
+                "rollouts": r.get("rollouts") or {},
             }
         )
-    extra = ["weak_rollouts", "strong_rollouts", "agreement", "low_agreement"]
+    extra = ["weak_rollouts", "strong_rollouts", "agreement", "low_agreement", "rollouts"]
     frame = pd.DataFrame(rows, columns=[*ROUND_COLUMNS, *extra])
     return frame.sort_values(["doc_id", "round"], kind="stable").reset_index(drop=True)
 

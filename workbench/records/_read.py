@@ -10,6 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from workbench.errors import RunDirError
+from workbench.records._filtered import FilterRecord
 from workbench.records._jsonl import numbered_lines
 from workbench.records._reviews import Review
 from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
@@ -22,6 +23,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "rounds": RoundRecord,
     "accepted": Example,
     "reviews": Review,
+    "filtered": FilterRecord,
     "summary": Summary,
 }
 

@@ -21,7 +21,18 @@ from workbench.records._types import Example, RoundRecord
 
 RECORD_FILES = ("calls.jsonl", "rounds.jsonl", "accepted.jsonl")
 # Settings that may change on resume: they decide how, not what, is generated.
-RESUMABLE = {"audit", "budget", "cache", "retry", "circuit_breaker", "concurrency", "engine", "ray"}
+RESUMABLE = {
+    "audit",
+    "filter",
+    "final_filter",
+    "budget",
+    "cache",
+    "retry",
+    "circuit_breaker",
+    "concurrency",
+    "engine",
+    "ray",
+}
 RESUMABLE_PER_ROLE = {"timeout_s", "max_concurrency", "rpm", "tpm"}
 
 
@@ -95,7 +106,10 @@ def check_compatible(stored: RunConfig, new: RunConfig) -> None:
 
 
 def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
-    """Documents done, the next round and feedback history of the others, and totals so far."""
+    """Documents done, the next round and feedback history of the others, and totals so far.
+    Done is counted as the loop counts it (`RoundCount`): an accepted round, or `max_rounds`
+    rounds that count, or `max_rounds` error rounds (error rounds do not count against
+    `max_rounds`)."""
     state = Progress(tally=Tally(documents=len(doc_ids)))
     rounds = read_records(run_dir / "rounds.jsonl", "rounds")
     examples = {e.id for e in read_records(run_dir / "accepted.jsonl", "accepted")}

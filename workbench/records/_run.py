@@ -20,6 +20,7 @@ from workbench._version import __version__
 from workbench.config import RunConfig
 from workbench.errors import RunDirError
 from workbench.inputs import PromptSet
+from workbench.records._filtered import filter_counts, filtered_path, read_filtered
 from workbench.records._jsonl import Appender, WriteFailed, resume_hint, write_json_atomic
 from workbench.records._lock import RunLock, discard, discard_stale
 from workbench.records._manifest import write_manifest
@@ -217,6 +218,10 @@ class Run:
         summary = self._stored_summary()
         if (self.dir / "reviews.jsonl").is_file():
             summary["reviews"] = review_counts(self.dir)
+        if filtered_path(self.dir).is_file():  # the final filter, counted now (it may be re-run)
+            ids = [e.id for e in read_records(self.dir / "accepted.jsonl", "accepted")]
+            summary["filter"] = filter_counts(self.dir, ids)
+            summary["retained"] = summary["filter"]["retained"]
         return summary
 
     def _stored_summary(self) -> dict[str, Any]:
@@ -240,6 +245,7 @@ class Run:
         file and line, at the first line that is not a record of its file)."""
         for name in ("calls", "rounds", "accepted", "reviews"):
             self.typed(name)
+        read_filtered(self.dir, {e.id for e in self.typed("accepted")})
         _ = self.summary
 
     def typed(self, name: str) -> list:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
@@ -88,18 +90,71 @@ def decided_means(r: dict[str, Any]) -> tuple[float | None, float | None, float 
     return rounded(wm), rounded(sm), rounded(gap)
 
 
+@dataclass
+class RoundCount:
+    """A document's rounds so far, counted as the loop counts them against `max_rounds`.
+
+    Rounds that ended on a rule (every decision but `error`: quality, difficulty, acceptance)
+    count against `max_rounds`; rounds that ended in `error` (an infrastructure failure that
+    `retry.evaluations` could not get past, or a challenger or verifier that failed) do not,
+    and are bounded on their own: at most `max_rounds` of them per document. So a document
+    gets up to `max_rounds` real attempts however flaky the providers, and at most twice that
+    many rounds in all. In baseline mode both limits are 1."""
+
+    rounds: int = 0
+    """Rounds that count against max_rounds (every decision but error)."""
+    errors: int = 0
+    """Rounds that ended in error."""
+    accepted: bool = False
+    """A round was accepted."""
+
+    def add(self, decision: str) -> None:
+        if decision == "error":
+            self.errors += 1
+        else:
+            self.rounds += 1
+        self.accepted = self.accepted or decision == "accepted"
+
+    def done(self, limit: int) -> bool:
+        """No further round: one was accepted, or `limit` rounds or `limit` error rounds ran."""
+        return self.accepted or self.rounds >= limit or self.errors >= limit
+
+    def why_done(self, limit: int) -> str:
+        """Why no further round may follow (for a record that comes after it anyway)."""
+        if self.accepted:
+            return "after its accepted round"
+        if self.rounds >= limit:
+            return f"past max_rounds {limit}"
+        return f"past {limit} error rounds (error rounds do not count against max_rounds)"
+
+
+def round_limit(mode: str, max_rounds: int) -> int:
+    """Rounds per document that count (and error rounds allowed): 1 in baseline mode."""
+    return 1 if mode == "baseline" else max_rounds
+
+
+def count_rounds(decisions: Iterable[str]) -> RoundCount:
+    """A document's RoundCount from its rounds' decisions, in order."""
+    count = RoundCount()
+    for decision in decisions:
+        count.add(decision)
+    return count
+
+
 def document_states(
     rounds: list[RoundRecord], mode: str, max_rounds: int
 ) -> dict[str, tuple[bool, bool, bool]]:
-    """Per document with a round: (done, accepted, kept). Done: a round was accepted, or it
-    reached `max_rounds` (baseline mode: its one round). Accepted: a round's decision is
-    accepted. Kept: an example of it is in accepted.jsonl (see `keeps`)."""
-    last_round = 1 if mode == "baseline" else max_rounds
-    states: dict[str, tuple[bool, bool, bool]] = {}
-    for r in rounds:
-        done, accepted, kept = states.get(r.doc_id, (False, False, False))
-        accepted = accepted or r.decision == "accepted"
-        kept = kept or keeps(r, mode)
-        done = done or r.decision == "accepted" or r.round >= last_round
-        states[r.doc_id] = (done, accepted, kept)
-    return states
+    """Per document with a round: (done, accepted, kept). Done: a round was accepted, or
+    `max_rounds` rounds that count ran, or `max_rounds` error rounds (see RoundCount; baseline
+    mode: one of either). Accepted: a round's decision is accepted. Kept: an example of it is
+    in accepted.jsonl (see `keeps`)."""
+    limit = round_limit(mode, max_rounds)
+    counts: dict[str, RoundCount] = {}
+    kept: dict[str, bool] = {}
+    for r in sorted(rounds, key=lambda r: r.round):
+        counts.setdefault(r.doc_id, RoundCount()).add(r.decision)
+        kept[r.doc_id] = kept.get(r.doc_id, False) or keeps(r, mode)
+    return {
+        doc_id: (count.done(limit), count.accepted, kept[doc_id])
+        for doc_id, count in counts.items()
+    }

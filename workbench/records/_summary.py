@@ -183,12 +183,23 @@ def format_summary(s: dict[str, Any]) -> str:
                 "(export drops the rejected)",
             )
         )
+    if s.get("filter"):
+        rows.append(("final filter", filter_line(s["filter"])))
     if s.get("status"):
         rows.append(
             ("status", s["status"] + (f": {s['stop_reason']}" if s.get("stop_reason") else ""))
         )
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def filter_line(counts: dict[str, int]) -> str:
+    """`accepted → retained` of the final filter (filtered.jsonl), and whether it is stale."""
+    line = f"{counts['filtered']} accepted → {counts['retained']} retained (filtered.jsonl)"
+    late = counts["accepted"] - counts["filtered"]
+    if late:
+        line += f"; {late} accepted after it ran: run `workbench filter` again"
+    return line
 
 
 def format_decisions(s: dict[str, Any]) -> str:

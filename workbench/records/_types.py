@@ -59,6 +59,9 @@ class Rollout(Record):
     """Judge output problems that were repaired (skipped criteria, out-of-range credit)."""
     panel: list[MemberGrade] = Field(default_factory=list)
     """With a judge panel: each member's grades (`met` is their combination); else empty."""
+    evaluation: int = Field(default=0, ge=0)
+    """Which run of the round's evaluation produced it: 0 the first, 1 the first re-run after
+    an infrastructure failure (`retry.evaluations`); 0 in older records."""
 
 
 class Quality(QualityCheck):
@@ -110,6 +113,13 @@ class RoundRecord(Record):
     """Strong answers with their grades."""
     decided_after: dict[str, int] = Field(default_factory=dict)
     """How many weak and strong rollouts settled the verdict (the feedback's statistics use these)."""
+    rollouts: dict[str, int] = Field(default_factory=dict)
+    """Rollouts planned per side, {"weak": k, "strong": n} (`weak_rollouts`,
+    `strong_rollouts`); empty in records written before per-side rollouts, whose run planned
+    `rollouts` for each side."""
+    evaluation_retries: int = Field(default=0, ge=0)
+    """Times the round re-ran its evaluation after an infrastructure failure (at most
+    `retry.evaluations`); 0 in older records."""
     raw: str | None = None
     """Raw model output that could not be used (error rounds only)."""
     agreement: list[CriterionAgreement] = Field(default_factory=list)
@@ -198,6 +208,9 @@ class CallRecord(Record):
     """Rollout index for solver and judge calls, 0 otherwise."""
     side: Side | None
     """For judge calls: whose answer is graded."""
+    evaluation: int = Field(default=0, ge=0)
+    """Solver and judge calls: which run of the round's evaluation (0 the first, 1 the first
+    re-run after an infrastructure failure, see `retry.evaluations`); 0 in older records."""
     reask: int = Field(ge=0)
     """1 for the single re-ask after an unusable reply."""
     attempt: int = Field(ge=0)
@@ -226,6 +239,9 @@ class CallRecord(Record):
     client: Literal["http", "litellm"] | None = None
     """What carried the call: `http` (the lean aiohttp path) or `litellm`; None when nothing was
     sent (a cache hit), for a test backend, and in records older than the choice."""
+    stage: Literal["filter"] | None = None
+    """`filter` for the final filter's re-verification calls (`workbench filter`); None for the
+    loop's calls (and in records older than the filter)."""
 
 
 class Summary(Record):
@@ -270,5 +286,7 @@ class Summary(Record):
     wrote a summary)."""
     stop_reason: str = ""
     wall_s: float | None = None
+    retained: int | None = None
+    """Examples the final filter retained (filtered.jsonl); None when the run was not filtered."""
     upgraded_from: int | None = Field(default=None, exclude=True)
     """Set on read when the file was of an older format (never written)."""

@@ -2,7 +2,7 @@
 
 Every line must parse to its typed record; every round must belong to one of the run's
 documents, come once, in order, before its document's accepted round and within
-`max_rounds`; its scores must be those of its rollouts; its decision must be what the
+`max_rounds` (error rounds counted apart, see `RoundCount`); its scores must be those of its rollouts; its decision must be what the
 acceptance rule gives (a check passed in by the loop, which owns `decide()`); and
 accepted.jsonl must hold exactly the examples the rounds imply. Each finding is a `Problem`
 naming the file and line, so a refusal can point at the first bad line and `workbench repair`
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from workbench.errors import RunDirError
 from workbench.records._jsonl import numbered_lines
-from workbench.records._state import to_example
+from workbench.records._state import RoundCount, round_limit, to_example
 from workbench.records._types import Example, RoundRecord
 
 DecisionCheck = Callable[[RoundRecord], "str | None"]
@@ -89,23 +89,29 @@ def round_problems(
 ) -> list[Problem]:
     """What is wrong with each round, in file order (`doc_ids` None: the run's documents are
     not known, as in runs made before documents.json; their ids are then not checked)."""
-    last_round = 1 if mode == "baseline" else max_rounds
+    limit = round_limit(mode, max_rounds)
     seen: dict[tuple[str, int], int] = {}
     latest: dict[str, int] = {}
     accepted_at: dict[str, int] = {}
+    counts: dict[str, RoundCount] = {}
     out: list[Problem] = []
     for n, r in rounds:
         what = None
+        count = counts.get(r.doc_id, RoundCount())
         if doc_ids is not None and r.doc_id not in doc_ids:
             what = f"doc_id {r.doc_id!r} is not one of the run's documents"
         elif (r.doc_id, r.round) in seen:
             what = (
                 f"round {r.round} of {r.doc_id!r} again (first at line {seen[r.doc_id, r.round]})"
             )
-        elif r.round > last_round:
-            what = f"round {r.round} of {r.doc_id!r} is past max_rounds {last_round}"
+        elif r.round > 2 * limit:
+            # Error rounds do not count against max_rounds (see RoundCount): a round number
+            # can pass max_rounds, never twice it.
+            what = f"round {r.round} of {r.doc_id!r} is past max_rounds {limit} (and as many error rounds)"
         elif r.doc_id in accepted_at:
             what = f"round {r.round} of {r.doc_id!r} after its accepted round (line {accepted_at[r.doc_id]})"
+        elif count.done(limit):
+            what = f"round {r.round} of {r.doc_id!r} is {count.why_done(limit)}"
         elif r.round <= latest.get(r.doc_id, 0):
             what = f"round {r.round} of {r.doc_id!r} after its round {latest[r.doc_id]}"
         else:
@@ -115,6 +121,8 @@ def round_problems(
             continue
         seen[r.doc_id, r.round] = n
         latest[r.doc_id] = r.round
+        count.add(r.decision)
+        counts[r.doc_id] = count
         if r.decision == "accepted":
             accepted_at[r.doc_id] = n
     return out

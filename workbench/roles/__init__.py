@@ -20,11 +20,14 @@ from workbench.roles._fence import FENCE_NAMES, draw_boundary, fence, neutralise
 from workbench.roles._judge import (
     CriterionGrade,
     JudgeOutput,
+    ReferenceVerdict,
     criterion_schema,
     grade,
     judge,
     judge_schema,
     normalize_grades,
+    reference_schema,
+    verdict_scores,
 )
 from workbench.roles._output import ModelOutput
 from workbench.roles._panel import combine, panel_grade
@@ -37,6 +40,7 @@ from workbench.roles._variables import (
     criterion_variables,
     judge_variables,
     mutator_variables,
+    reference_variables,
     solver_variables,
     task_boundary,
     verifier_variables,
@@ -60,6 +64,7 @@ __all__ = [
     "JudgeOutput",
     "ModelOutput",
     "QualityCheck",
+    "ReferenceVerdict",
     "Task",
     "answer_score",
     "benchmark_score",
@@ -76,9 +81,12 @@ __all__ = [
     "normalize_grades",
     "quality_schema",
     "raw_score",
+    "reference_schema",
+    "reference_variables",
     "repair_task",
     "solve",
     "task_schema",
+    "verdict_scores",
     "verify",
     "challenger_variables",
     "content_boundary",

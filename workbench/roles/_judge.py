@@ -1,4 +1,5 @@
-"""The judge: grades an answer against a rubric, criterion by criterion.
+"""The judge: grades an answer against a rubric, criterion by criterion, or (reference mode)
+gives one binary verdict against the task's reference answer.
 
 `grade()` is the one judge call: the loop (`judge`), evaluation and GRPO rewards all use it."""
 
@@ -18,10 +19,12 @@ from workbench.roles._env import Env
 from workbench.roles._output import ModelOutput
 from workbench.roles._panel import panel_grade
 from workbench.roles._schema import _object, _string
+from workbench.roles._scoring import answer_score, raw_score
 from workbench.roles._variables import (
     content_boundary,
     criterion_variables,
     judge_variables,
+    reference_variables,
     task_boundary,
 )
 
@@ -53,6 +56,38 @@ class JudgeOutput(ModelOutput):
 
     grades: list[CriterionGrade]
     """One grade per criterion, numbered from 1."""
+
+
+class ReferenceVerdict(ModelOutput):
+    """A judge's binary verdict on one answer against the reference answer."""
+
+    correct: bool
+    """Whether the answer agrees with the reference answer."""
+    reason: str = ""
+    """Short justification."""
+
+    @field_validator("correct", mode="before")
+    @classmethod
+    def _yes_or_no(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            low = v.strip().lower()
+            if low in ("true", "yes", "correct"):
+                return True
+            if low in ("false", "no", "incorrect"):
+                return False
+        return v
+
+
+def reference_schema() -> dict[str, Any]:
+    return _object({"correct": {"type": "boolean"}, "reason": _string(300)})
+
+
+def verdict_scores(weights: list[float], met: list[float], reference: bool) -> tuple[float, float]:
+    """An answer's (score, raw score) from its grades: over the rubric's weights, or in
+    reference mode the one verdict itself (1.0 correct, 0.0 not)."""
+    if reference:
+        return met[0], met[0]
+    return answer_score(weights, met), raw_score(weights, met)
 
 
 def _met(partial_credit: bool) -> dict[str, Any]:
@@ -129,14 +164,30 @@ async def grade(
     per_criterion: bool,
     number_calls: bool = False,
     boundary: str | None = None,
+    reference_answer: str | None = None,
 ) -> tuple[list[float], list[str]]:
     """Per-criterion credit in [0, 1] and repair flags for one answer: one call for the whole
     rubric, or one call per criterion (in parallel). `number_calls`: each per-criterion call's
     meta carries the criterion number as its rollout (evaluation keys its calls so).
     `boundary`: the fence id of the task's judge prompts (the loop draws one per task); by
-    default one drawn from the context, question and rubric, the same for every answer."""
+    default one drawn from the context, question and rubric, the same for every answer.
+    `reference_answer` given: reference judging instead, one call comparing the answer with
+    it; the credit is one verdict, [1.0] (correct) or [0.0]."""
     if boundary is None:
         boundary = content_boundary(context, question, rubric)
+    if reference_answer is not None:
+        variables = reference_variables(
+            boundary=boundary,
+            context=context,
+            question=question,
+            reference_answer=reference_answer,
+            answer=answer,
+        )
+        prompt = prompts.render("judge_reference", **variables)
+        out = await client.complete(
+            spec, prompt, meta, schema=ReferenceVerdict, json_schema=reference_schema()
+        )
+        return [1.0 if out.parsed.correct else 0.0], []
     common = dict(
         boundary=boundary,
         context=context,
@@ -163,31 +214,43 @@ async def grade(
 
 
 async def judge(
-    env: Env, side: str, doc_id: str, rnd: int, task: Task, answer: str, rollout: int
+    env: Env,
+    side: str,
+    doc_id: str,
+    rnd: int,
+    task: Task,
+    answer: str,
+    rollout: int,
+    evaluation: int = 0,
 ) -> tuple[list[float], list[str], list[tuple[str, list[float] | None]]]:
-    """The loop's judge: one rollout's answer against its task's rubric. Returns the credit,
-    the repair flags and, for a judge panel, each member's (model, credits or None when it
-    abstained); with a single judge that list is empty."""
+    """The loop's judge: one rollout's answer against its task's rubric (or, with
+    `judge_mode = "reference"`, against its reference answer). Returns the credit, the repair
+    flags and, for a judge panel, each member's (model, credits or None when it abstained);
+    with a single judge that list is empty. `evaluation`: which run of the round's evaluation
+    this is (0 the first; a re-run after an infrastructure failure draws a new call seed)."""
     config = env.config
+    reference = config.judge_mode == "reference"
 
     def one(spec: ModelSpec):
         return grade(
             env.client,
             env.prompts,
             spec,
-            CallMeta("judge", doc_id, rnd, rollout, side=side),
+            CallMeta("judge", doc_id, rnd, rollout, side=side, evaluation=evaluation),
             context=task.context,
             question=task.question,
             answer=answer,
             rubric=[c.model_dump() for c in task.rubric],
             partial_credit=config.partial_credit,
-            per_criterion=config.judge_mode != "per_answer",
+            per_criterion=config.judge_mode == "per_criterion",
             boundary=task_boundary(config.seed, doc_id, rnd, "judge"),
+            reference_answer=task.reference_answer if reference else None,
         )
 
     if not config.models.panel:
         met, flags = await one(config.models.judge)
         return met, flags, []
-    rule = config.judge_panel.rule(config.partial_credit)
+    # Binary verdicts combine by majority (a tie is not correct), whatever judge_panel.combine.
+    rule = "majority" if reference else config.judge_panel.rule(config.partial_credit)
     members = config.models.specs("judge")
     return await panel_grade(members, one, rule, config.judge_panel.quorum)

@@ -13,6 +13,7 @@ from workbench.roles._variables import (
     criterion_variables,
     judge_variables,
     mutator_variables,
+    reference_variables,
     solver_variables,
     verifier_variables,
 )
@@ -142,6 +143,13 @@ SAMPLE_VARIABLES: dict[str, dict[str, Any]] = {
         answer="a",
         criterion=_SAMPLE_TASK["rubric"][0],
         partial_credit=False,
+    ),
+    "judge_reference": reference_variables(
+        boundary=_SAMPLE_BOUNDARY,
+        context="c",
+        question="q",
+        reference_answer="r",
+        answer="a",
     ),
     "mutator": mutator_variables(
         boundary=_SAMPLE_BOUNDARY,

@@ -9,7 +9,11 @@ from workbench.roles._env import Env
 from workbench.roles._variables import solver_variables, task_boundary
 
 
-async def solve(env: Env, side: str, doc_id: str, rnd: int, task: Task, rollout: int) -> str:
+async def solve(
+    env: Env, side: str, doc_id: str, rnd: int, task: Task, rollout: int, evaluation: int = 0
+) -> str:
+    """One answer, stripped. `evaluation`: which run of the round's evaluation (a re-run after
+    an infrastructure failure draws a new call seed)."""
     notes = task.reference_answer if side == "strong" and env.config.strong_sees_reference else None
     # The solvers' own boundary: never the judge's, which they must not see.
     boundary = task_boundary(env.config.seed, doc_id, rnd, "solver")
@@ -18,5 +22,7 @@ async def solve(env: Env, side: str, doc_id: str, rnd: int, task: Task, rollout:
     )
     prompt = env.prompts.render(side, **variables)
     spec = getattr(env.config.models, side)
-    out = await env.client.complete(spec, prompt, CallMeta(side, doc_id, rnd, rollout))
+    out = await env.client.complete(
+        spec, prompt, CallMeta(side, doc_id, rnd, rollout, evaluation=evaluation)
+    )
     return out.text.strip()

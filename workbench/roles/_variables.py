@@ -119,6 +119,24 @@ def judge_variables(
     }
 
 
+def reference_variables(
+    *,
+    boundary: str,
+    context: str,
+    question: str,
+    reference_answer: str,
+    answer: str,
+) -> dict[str, Any]:
+    """The judge's variables for a binary verdict against the reference (`judge_reference.j2`)."""
+    return {
+        "boundary": boundary,
+        "context": fence("context", context, boundary),
+        "question": fence("question", question, boundary),
+        "reference_answer": fence("reference_answer", reference_answer, boundary),
+        "answer": fence("answer", answer, boundary),
+    }
+
+
 def criterion_variables(
     *,
     boundary: str,

@@ -54,15 +54,21 @@ def quality_schema() -> dict[str, Any]:
     )
 
 
-async def verify(env: Env, doc_id: str, rnd: int, task: Task) -> QualityCheck:
-    boundary = task_boundary(env.config.seed, doc_id, rnd, "verifier")
+async def verify(
+    env: Env, doc_id: str, rnd: int, task: Task, stage: str | None = None
+) -> QualityCheck:
+    """The verifier's verdict on `task`. `stage="filter"`: the final filter's re-verification,
+    a call of its own (its own fence boundary, so not the loop's cached verdict), marked so in
+    calls.jsonl."""
+    key = doc_id if stage is None else f"{doc_id}|{stage}"
+    boundary = task_boundary(env.config.seed, key, rnd, "verifier")
     prompt = env.prompts.render(
         "verifier", **verifier_variables(boundary=boundary, task=task.model_dump())
     )
     out = await env.client.complete(
         env.config.models.verifier,
         prompt,
-        CallMeta("verifier", doc_id, rnd),
+        CallMeta("verifier", doc_id, rnd, stage=stage),
         schema=QualityCheck,
         json_schema=quality_schema(),
     )

@@ -31,18 +31,19 @@ def test_consecutive_error_rounds_stop_the_run_as_failing_and_it_resumes(tmp_pat
     assert _finish(run, format_summary) == 3
     err = capsys.readouterr().err
     assert "workbench: stopped (failing):" in err and f"--resume {run.dir}" in err
-    # Resumable: once the endpoint answers, the document goes on from round 4.
+    # Resumable: once the endpoint answers, the document goes on from round 4, for 20 rounds
+    # that count (error rounds do not count against max_rounds).
     task = (
         '{"context": "ctx", "question": "q?", "reference_answer": "ref", "question_type": "t",'
         ' "rubric": [{"criterion": "A", "weight": 3}, {"criterion": "B", "weight": 1}]}'
     )
     good = FakeBackend()
-    good.enqueue(*[task] * 17, model="openai/challenger")
-    good.enqueue(*['{"passed": false, "reason": "leaks"}'] * 17, model="openai/verifier")
+    good.enqueue(*[task] * 20, model="openai/challenger")
+    good.enqueue(*['{"passed": false, "reason": "leaks"}'] * 20, model="openai/verifier")
     run = run_async(arun(docs(), resume=run.dir, backend=good))
     rounds = run.records("rounds")
     assert run.summary["status"] == "complete"
-    assert [r["round"] for r in rounds] == list(range(1, 21))
+    assert [r["round"] for r in rounds] == list(range(1, 24))
     assert {r["decision"] for r in rounds[3:]} == {"failed_quality"}
 
 
@@ -55,7 +56,8 @@ def test_an_outcome_resets_the_count(tmp_path):
     bad = ["no json", "still none"]
     fake.enqueue(*bad, *bad, task, *bad, *bad, model="openai/challenger")
     fake.enqueue('{"passed": false, "reason": "leaks"}', model="openai/verifier")
-    cfg = config(max_rounds=5, circuit_breaker={"max_error_rounds": 3})
+    # max_rounds 4: the document ends at its 4th error round (error rounds are bounded apart).
+    cfg = config(max_rounds=4, circuit_breaker={"max_error_rounds": 3})
     run = run_async(arun(docs(), cfg, out=tmp_path / "r", backend=fake))
     assert run.summary["status"] == "complete"
     assert [r["decision"] for r in run.records("rounds")].count("error") == 4

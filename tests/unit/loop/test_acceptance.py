@@ -25,7 +25,7 @@ def test_presets_hold_the_published_numbers():
     )
     s = seed()
     assert (s.weak_max, s.strong_min, s.alpha) == (0.3, 0.8, 0.05)
-    assert set(PRESETS) == {"seed", "autodata"}
+    assert set(PRESETS) == {"seed", "autodata", "science", "legal"}
 
 
 def test_seed_accepts_a_significant_gap():

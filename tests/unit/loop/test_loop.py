@@ -28,7 +28,10 @@ def test_default_job_reaches_the_sweet_spot(default_run):
     assert s["documents_accepted"] >= 5, "most documents reach an accepted question"
     assert 2.5 <= s["mean_rounds_to_accept"] <= 8, "several rounds, not one"
     # Every decision kind occurs, but too_hard: the seed preset does not reject a weak 0.
-    assert all(s["decisions"][d] > 0 for d in DECISIONS if d != "too_hard"), s["decisions"]
+    # too_hard belongs to the autodata preset, improve to the legal preset's loop judge
+    assert all(s["decisions"][d] > 0 for d in DECISIONS if d not in ("too_hard", "improve")), s[
+        "decisions"
+    ]
     assert s["decisions"]["too_hard"] == 0
     for ex in default_run.records("accepted"):
         assert ex["weak_mean"] <= 0.3 and ex["strong_mean"] >= 0.8 and ex["p_value"] <= 0.05
@@ -55,6 +58,7 @@ def test_run_directory_matches_the_contract(default_run):
         "strong",
         "judge",
         "judge_criterion",
+        "judge_reference",
     }
     for role, info in header["prompts"].items():
         assert (d / info["file"]).is_file(), role
@@ -116,7 +120,9 @@ def test_rounds_stop_at_acceptance_or_max_rounds(default_run):
         assert [r["round"] for r in doc_rounds] == list(range(1, len(doc_rounds) + 1))
         accepted = [r for r in doc_rounds if r["decision"] == "accepted"]
         assert len(accepted) <= 1
-        assert accepted == doc_rounds[-1:] or len(doc_rounds) == 10
+        # Error rounds do not count against max_rounds; they are bounded apart (10 too).
+        errors = sum(r["decision"] == "error" for r in doc_rounds)
+        assert accepted == doc_rounds[-1:] or 10 in (len(doc_rounds) - errors, errors)
 
 
 def test_deterministic_for_a_seed(tmp_path, default_run):
@@ -215,8 +221,8 @@ def test_feedback_reaches_the_next_challenger_prompt(tmp_path):
     run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     assert [r["decision"] for r in run.records("rounds")] == ["too_easy", "accepted"]
     second_challenger = fake.sent("openai/challenger")[1]
-    assert "TOO EASY" in second_challenger and "weak mean 1.00" in second_challenger
-    assert "entirely new question from a different angle" in second_challenger
+    assert "TOO EASY" in second_challenger and "— weak avg: 100%" in second_challenger
+    assert "ENTIRELY NEW question from a DIFFERENT angle" in second_challenger
     assert not any(fake.routes.values())
 
 
@@ -261,7 +267,8 @@ def test_permanent_provider_failure_is_an_error_round_not_a_crash(tmp_path):
         weak=[ProviderFailure(400, "context length exceeded"), "a", "a"],
         judge=[grades(1, 1)] * 2,
     )
-    run = run_async(arun(one_doc(), fake_config(max_rounds=1), out=tmp_path / "r", backend=fake))
+    cfg = fake_config(max_rounds=1, retry={"evaluations": 0})  # no evaluation re-run
+    run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     (r,) = run.records("rounds")
     assert r["decision"] == "error" and "context length exceeded" in r["reason"]
     assert run.summary["call_errors"] == 1

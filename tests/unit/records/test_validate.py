@@ -76,7 +76,7 @@ def test_repeated_out_of_order_late_and_after_acceptance_rounds_are_problems():
     extra = [
         (101, first),  # again
         (102, accepted.model_copy(update={"round": accepted.round + 1})),  # after acceptance
-        (103, first.model_copy(update={"round": 11})),  # past max_rounds
+        (103, first.model_copy(update={"round": 21})),  # past max_rounds (and its error rounds)
     ]
     whats = [p.what for p in round_problems(rs + extra, IDS, "agentic", 10)]
     assert "again (first at line 1)" in whats[0]

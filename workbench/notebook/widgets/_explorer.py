@@ -46,19 +46,6 @@ def preset_values(name: str) -> dict:
     }
 
 
-def stored_rollouts(run: Run) -> int:
-    """The most rollouts a side of any stored round has (at least the config's `rollouts`):
-    with per-side counts the weak side may have more than `rollouts`."""
-    longest = [
-        len(scores)
-        for column in ("weak_scores", "strong_scores")
-        if column in run.rounds
-        for scores in run.rounds[column]
-        if scores is not None and len(scores)
-    ]
-    return max([run.config.rollouts, *longest])
-
-
 class ThresholdExplorer:
     """Sliders for every threshold, a preset dropdown, alpha and a rollout subsample.
 
@@ -71,7 +58,8 @@ class ThresholdExplorer:
         self.run = run
         self.rounds = run.rounds
         self.stored = run.config.thresholds()
-        self.max_rollouts = stored_rollouts(run)
+        self.planned = run.config.planned_rollouts()
+        self.max_rollouts = max(self.planned.values())
         self.preset = w.Dropdown(options=[STORED, *PRESETS], value=STORED, description="preset")
         self.others: dict = {}
         self.sliders: dict[str, w.FloatSlider] = {}
@@ -221,7 +209,8 @@ class ThresholdExplorer:
                 f"<b style='color:#d62728'>{html.escape(exc.errors()[0]['msg'])}</b>"
             )
             return
-        self.unreachable.value = _unreachable(t, self.rollouts.value)
+        used = {side: min(k, self.rollouts.value) for side, k in self.planned.items()}
+        self.unreachable.value = _unreachable(t, used["weak"], used["strong"])
         decided = redecide(self.rounds, t, self.rollouts.value)
         counts = decision_counts(decided)
         self.accepted = int(counts["accepted"])
@@ -257,14 +246,22 @@ def _fit(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _unreachable(t: Thresholds, rollouts: int) -> str:
-    """A warning when alpha is below the smallest p-value this many rollouts can give."""
-    if t.alpha is None or min_p_value(rollouts, rollouts) <= t.alpha + EPS:
+def _unreachable(t: Thresholds, rollouts: int, strong_rollouts: int | None = None) -> str:
+    """A warning when alpha is below the smallest p-value these rollouts can give (`rollouts`
+    weak, and strong unless `strong_rollouts` says otherwise)."""
+    strong = rollouts if strong_rollouts is None else strong_rollouts
+    smallest = min_p_value(strong, rollouts)
+    if t.alpha is None or smallest <= t.alpha + EPS:
         return ""
+    counts = (
+        f"{rollouts} rollouts per side"
+        if strong == rollouts
+        else f"{rollouts} weak and {strong} strong rollouts"
+    )
     return (
         "<b style='color:#d62728'>no round can be accepted: alpha "
-        f"{t.alpha:g} cannot be reached with {rollouts} rollouts per side (smallest possible "
-        f"p-value {min_p_value(rollouts, rollouts):.3g}); use at least "
+        f"{t.alpha:g} cannot be reached with {counts} (smallest possible "
+        f"p-value {smallest:.3g}); use at least "
         f"{smallest_rollouts(t.alpha)} rollouts, a larger alpha, or switch alpha off</b>"
     )
 

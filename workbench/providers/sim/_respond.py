@@ -58,8 +58,11 @@ def respond(
         text = mutator.mutate(prompt, rng)
     elif name == "judge":
         instructions = outside(prompt)
-        single = '"met"' in instructions and '"grades"' not in instructions
-        text, cut = judge.grade(prompt, rng, single=single)
+        if '"correct"' in instructions and '"grades"' not in instructions:
+            text, cut = judge.verdict(prompt, rng)  # reference judging
+        else:
+            single = '"met"' in instructions and '"grades"' not in instructions
+            text, cut = judge.grade(prompt, rng, single=single)
     else:
         text = solver.answer(prompt, skill_of(name), rng)
     finish = "length" if cut else "stop"
