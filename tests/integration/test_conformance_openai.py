@@ -16,6 +16,7 @@ from tests.support.chat_server import ChatServer
 from tests.support.conformance import (
     DOCUMENTS,
     PRICES,
+    cache_priced,
     check_round,
     one_round,
     priced,
@@ -134,3 +135,37 @@ def test_a_reasoning_model_is_adapted_without_the_probe(servers, tmp_path, monke
     for key, lines in calls.items():
         assert sum(bool(c["error"]) for c in lines) <= 2, key
         assert not lines[-1]["error"], key
+
+
+@pytest.mark.parametrize("client", ["http", "litellm"])
+def test_cached_prompt_tokens_are_read_back_and_priced(servers, tmp_path, monkeypatch, client):
+    """OpenAI's automatic prompt caching: `usage.prompt_tokens_details.cached_tokens` read by
+    the lean http client and by LiteLLM's OpenAI code into calls.jsonl, priced at the cached
+    input price, and summed as cache savings."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    server = servers(lambda: ChatServer(lambda fmt: None, prompt_cache=(256, 64)))
+    prices = {**PRICES, "cache_read_input_token_cost": 5e-7}
+    models = {r: {**spec, **prices, "client": client} for r, spec in plain(server).items()}
+    run = one_round(tmp_path, write_config(tmp_path, models))
+    answered = check_round(run, structured="json_schema")
+    assert {c["client"] for c in answered} == {client}
+    calls = [c for c in run.records("calls") if not c["error"]]
+    # Every cached token the server reported is in calls.jsonl, call by call in total.
+    reported = sum(u["prompt_tokens_details"]["cached_tokens"] for u in server.usages)
+    assert reported > 0
+    assert sum(c["cached_prompt_tokens"] for c in calls) == reported
+    hits = [c for c in answered if c["cached_prompt_tokens"]]
+    # The judge's prompts for one task share their start (context, question, rubric).
+    assert {c["role"] for c in hits} >= {"judge"}
+    assert all(c["cached_prompt_tokens"] % 64 == 0 for c in hits)
+    for c in answered:
+        assert c["cache_creation_tokens"] == 0
+        assert c["cost_usd"] == pytest.approx(cache_priced(c, prices))
+        saved = c["cached_prompt_tokens"] * (prices["input_cost_per_token"] - 5e-7)
+        assert c["cache_savings_usd"] == pytest.approx(saved)
+    s = run.summary
+    assert s["cached_prompt_tokens"] == reported
+    assert s["cache_savings_usd"] == pytest.approx(
+        reported * (prices["input_cost_per_token"] - 5e-7), abs=1e-6
+    )
+    assert s["cost_usd"] == pytest.approx(sum(c["cost_usd"] for c in calls), abs=1e-6)

@@ -95,7 +95,10 @@ def test_gap_analysis(workdir, default_run, tmp_path):
     assert not any(v != v or v == "nan" for row in got["compare"] for v in row.values())
     streams = [o.get("text", "") for c in nb["cells"] for o in c.get("outputs", []) if "text" in o]
     assert not any("not JSON compliant" in "".join(t) for t in streams)
-    assert len(figures(nb)) == 7
+    costs = got["costs"]
+    assert costs["tokens_per_accepted"] == pytest.approx(default_run.summary["tokens_per_accepted"])
+    assert costs["cost_usd"] is None and costs["too_easy_tokens"] > 0  # the simulator: tokens
+    assert len(figures(nb)) == 8
     assert got["panel_agreement"]["criteria"] == 0  # one judge: no panel section chart
 
 
@@ -115,7 +118,7 @@ def test_gap_analysis_with_a_judge_panel(workdir, tmp_path):
     got = records(nb)["panel_agreement"]
     expected = analysis.agreement_summary(analysis.panel_agreement(run.rounds))
     assert got == expected and got["criteria"] > 0 and got["low"] > 0
-    assert len(figures(nb)) == 8
+    assert len(figures(nb)) == 9
 
 
 def test_threshold_explorer(workdir, default_run):

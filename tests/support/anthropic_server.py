@@ -36,6 +36,8 @@ def text_of(content) -> str:
 class AnthropicServer(WireServer):
     def __init__(self, aliases=None, key: str = "sk-ant-test"):
         self.cache: set[str] = set()
+        self.usages: list[dict] = []
+        """The usage of every reply (cache writes and reads as `cache_control` made them)."""
         super().__init__(aliases, key)
 
     def routes(self, app: web.Application) -> None:
@@ -76,6 +78,7 @@ class AnthropicServer(WireServer):
             "cache_creation_input_tokens": created,
             "cache_read_input_tokens": read,
         }
+        self.usages.append(usage)
         return web.json_response(
             {
                 "id": f"msg_{len(self.requests):04d}",

@@ -5,6 +5,8 @@ refuse structured-output modes the way real servers do."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import threading
 
 from aiohttp import web
@@ -48,11 +50,19 @@ def schema_free(fmt: dict | None) -> tuple[int, dict] | None:
 
 
 class ChatServer:
-    """An OpenAI-compatible chat server in a thread; `policy(response_format)` may refuse."""
+    """An OpenAI-compatible chat server in a thread; `policy(response_format)` may refuse.
 
-    def __init__(self, policy):
+    With `prompt_cache=(min_tokens, step)` it caches prompt prefixes as OpenAI does on its own:
+    a prompt of at least `min_tokens` whose start was sent to the same model before reports
+    that shared prefix, in whole `step`s of tokens, as `usage.prompt_tokens_details.
+    cached_tokens` (OpenAI: 1024 and 128). `usages` holds every usage it answered with."""
+
+    def __init__(self, policy, prompt_cache: tuple[int, int] | None = None):
         self.policy = policy
+        self.prompt_cache = prompt_cache
         self.requests: list[dict] = []
+        self.usages: list[dict] = []
+        self._seen: dict[str, list[str]] = {}
         self.port = free_port()
         self.api_base = f"http://127.0.0.1:{self.port}/v1"
         self._loop = asyncio.new_event_loop()
@@ -87,7 +97,24 @@ class ChatServer:
             status, payload = refused
             return web.json_response(payload, status=status)
         reply = respond(f"sim/{model}", body["messages"], body.get("seed"), body.get("max_tokens"))
-        return web.json_response(chat_completion(reply, model, f"chatcmpl-{len(self.requests)}"))
+        answer = chat_completion(reply, model, f"chatcmpl-{len(self.requests)}")
+        if self.prompt_cache is not None:
+            cached = self._cached_tokens(model, body["messages"], reply.prompt_tokens)
+            answer["usage"]["prompt_tokens_details"] = {"cached_tokens": cached}
+        self.usages.append(answer["usage"])
+        return web.json_response(answer)
+
+    def _cached_tokens(self, model: str, messages: list[dict], prompt_tokens: int) -> int:
+        """The longest prefix this prompt shares with one sent to `model` before, in tokens
+        (4 characters each, as the simulator counts), rounded down to whole steps."""
+        min_tokens, step = self.prompt_cache
+        text = json.dumps([[m.get("role"), m.get("content")] for m in messages])
+        seen = self._seen.setdefault(model, [])
+        shared = max((len(os.path.commonprefix([text, old])) for old in seen), default=0)
+        seen.append(text)
+        if prompt_tokens < min_tokens:
+            return 0
+        return min(prompt_tokens, shared // 4 // step * step)
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)

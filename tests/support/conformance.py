@@ -89,3 +89,16 @@ def priced(call: dict, spec: dict) -> float:
         call["prompt_tokens"] * spec["input_cost_per_token"]
         + call["completion_tokens"] * spec["output_cost_per_token"]
     )
+
+
+def cache_priced(call: dict, spec: dict) -> float:
+    """The cost a call should have at the config's prices with its cached prompt tokens at
+    `cache_read_input_token_cost` (written ones at the input price unless the spec says)."""
+    read, written = call["cached_prompt_tokens"], call["cache_creation_tokens"]
+    fresh = call["prompt_tokens"] - read - written
+    return (
+        fresh * spec["input_cost_per_token"]
+        + read * spec["cache_read_input_token_cost"]
+        + written * spec.get("cache_creation_input_token_cost", spec["input_cost_per_token"])
+        + call["completion_tokens"] * spec["output_cost_per_token"]
+    )

@@ -24,6 +24,7 @@ from workbench.analysis._plots_runs import (
     evolution,
     variant_comparison,
 )
+from workbench.analysis._spend import cost_figures, format_costs, spend_chart, spend_table
 from workbench.analysis._tables import (
     DECISION_ORDER,
     PUBLISHED_ROUNDS_PER_ACCEPTED,
@@ -53,6 +54,7 @@ __all__ = [
     "as_records",
     "baseline_vs_agentic",
     "compare",
+    "cost_figures",
     "cost_per_accepted",
     "decision_counts",
     "decision_color",
@@ -63,6 +65,7 @@ __all__ = [
     "efficiency",
     "evolution",
     "flips",
+    "format_costs",
     "funnel",
     "gap_histogram",
     "redecide",
@@ -70,6 +73,8 @@ __all__ = [
     "rounds_to_acceptance",
     "score_distributions",
     "scores_long",
+    "spend_chart",
+    "spend_table",
     "variant_comparison",
     "weak_vs_strong",
 ]

@@ -1,4 +1,5 @@
-"""`workbench report RUN_DIR`: a run's summary and decisions, every record re-validated."""
+"""`workbench report RUN_DIR`: a run's summary, decisions and spend (per role, per decision
+kind, cache savings), every record re-validated."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from workbench.engines import validate_run
-    from workbench.records import format_decisions, format_summary, load_run
+    from workbench.records import format_decisions, format_spend, format_summary, load_run
 
     run = load_run(Path(args.run_dir))
     validate_run(run.dir, "report")
@@ -22,4 +23,6 @@ def handle(args: argparse.Namespace) -> int:
     print(format_summary(run.summary))
     print()
     print(format_decisions(run.summary))
+    print()
+    print(format_spend(run.summary))
     return 0

@@ -55,7 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="print an upper bound of calls, tokens and cost; call nothing",
+        help="print an upper bound and the expected calls, tokens and cost; call nothing",
+    )
+    parser.add_argument(
+        "--pilot",
+        metavar="RUN_DIR",
+        help="with --dry-run: take the expected figures from this earlier run's measured rounds, "
+        "calls, tokens and cache share (default: a prior from the bundled simulator run)",
     )
     parser.add_argument(
         "--mode",
@@ -125,6 +131,8 @@ def _handle(args: argparse.Namespace) -> int:
             args.docs or None, args.config, sets=sets, resume=args.resume, listeners=listeners
         )
         return _run(coro, Path(args.resume), format_summary)
+    if args.pilot and not args.dry_run:
+        raise ConfigError("--pilot RUN_DIR goes with --dry-run (it only informs the estimate)")
     if args.mode:
         sets.append(f"mode={args.mode}")
     if args.seed is not None:
@@ -137,12 +145,14 @@ def _handle(args: argparse.Namespace) -> int:
     config = load_config(args.config, sets, base=base)
     if args.dry_run:
         from workbench.engines import prepare
-        from workbench.loop import format_estimate, upper_bound
+        from workbench.loop import PRIOR, expected, format_estimate, format_expected, upper_bound
 
+        pilot = _pilot(args.pilot) if args.pilot else PRIOR
         config, documents, prompts, _ = prepare(
             args.docs or None, config, probe_endpoints=False, keys=False
         )
         print(format_estimate(upper_bound(config, documents, prompts)))
+        print(format_expected(expected(config, documents, prompts, pilot, fallback=PRIOR)))
         _print_audit_hint(config, args)
         return 0
     from workbench.engines import default_run_dir
@@ -154,6 +164,19 @@ def _handle(args: argparse.Namespace) -> int:
         args.docs or None, config, out=out, listeners=hint + listeners, probe=not args.no_probe
     )
     return _run(coro, out, format_summary)
+
+
+def _pilot(run_dir: str):
+    """A pilot run's measured rates (RunDirError, one line, if it is not a readable run)."""
+    from workbench.errors import RunDirError
+    from workbench.loop import measure
+    from workbench.records import load_run
+
+    run = load_run(run_dir)
+    rounds = run.records("rounds")
+    if not rounds:
+        raise RunDirError(f"--pilot {run_dir}: the run has no rounds to measure")
+    return measure(run.records("calls"), rounds, run.header.get("config", {}), str(run.dir))
 
 
 def _run(coro, run_dir: Path, format_summary) -> int:

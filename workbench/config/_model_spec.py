@@ -66,6 +66,18 @@ class ModelSpec(Strict):
     """USD per prompt token, for models LiteLLM's price map does not know."""
     output_cost_per_token: float | None = Field(default=None, ge=0)
     """USD per completion token, for models LiteLLM's price map does not know."""
+    cache_read_input_token_cost: float | None = Field(default=None, ge=0)
+    """USD per prompt token read from the provider's prompt cache (None: LiteLLM's price map,
+    else the full input price)."""
+    cache_creation_input_token_cost: float | None = Field(default=None, ge=0)
+    """USD per prompt token written to the provider's prompt cache (None: LiteLLM's price map,
+    else the full input price)."""
+    input_cost_per_token_batches: float | None = Field(default=None, ge=0)
+    """USD per prompt token of a batch call (None: LiteLLM's price map, else half the input
+    price)."""
+    output_cost_per_token_batches: float | None = Field(default=None, ge=0)
+    """USD per completion token of a batch call (None: LiteLLM's price map, else half the
+    output price)."""
     max_concurrency: int | None = Field(default=None, ge=1)
     """Cap on this model's calls in flight (on top of the global `concurrency`)."""
     rpm: float | None = Field(default=None, gt=0)

@@ -8,7 +8,7 @@ from workbench.model._client_choice import Client, choose_client, first_try, wor
 from workbench.model._failures import context_window
 from workbench.model._parsing import ParseError, extract_json, parse_model
 from workbench.model._preflight import check_models, check_spec, family
-from workbench.model._pricing import cost_usd, prices
+from workbench.model._pricing import Prices, cache_savings_usd, cost_usd, price_table, prices
 from workbench.model._probe import Probe, ProbeResult, aprobe, format_table, modes_for, probe
 from workbench.model._reply import MAX_REPLY_CHARS, Backend, CallMeta, Reply, ReplyTooLarge
 from workbench.model._request import (
@@ -34,6 +34,7 @@ __all__ = [
     "ParseError",
     "Probe",
     "ProbeResult",
+    "Prices",
     "RAW_KEPT_CHARS",
     "Reply",
     "ReplyTooLarge",
@@ -43,6 +44,7 @@ __all__ = [
     "check_spec",
     "choose_client",
     "context_window",
+    "cache_savings_usd",
     "cost_usd",
     "declare",
     "default_path",
@@ -55,6 +57,7 @@ __all__ = [
     "modes_for",
     "parse_model",
     "litellm_backend",
+    "price_table",
     "prices",
     "probe",
     "response_format",

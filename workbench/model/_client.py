@@ -25,7 +25,7 @@ from workbench.model._drain import Drain
 from workbench.model._failures import failed, fatal_reason
 from workbench.model._params import adapt, refused_params
 from workbench.model._parsing import ParseError, parse_model
-from workbench.model._pricing import cost_usd, prices
+from workbench.model._pricing import cost_usd, prices, reply_cost
 from workbench.model._reply import Backend, CallMeta, Completion, Reply
 from workbench.model._request import (
     SCHEMA_IN_PROMPT,
@@ -212,9 +212,7 @@ class ModelClient:
             if reply is not None:
                 # A key the endpoint echoes back must not reach the cache or the records.
                 reply = Reply(redact(reply.text), *astuple(reply)[1:])
-                cost = cost_usd(
-                    spec, reply.prompt_tokens, reply.completion_tokens, reply.reasoning_tokens
-                )
+                cost, savings = reply_cost(spec, reply)
                 self.budget.settle(
                     reservation,
                     cost or 0.0,
@@ -228,7 +226,18 @@ class ModelClient:
                         CacheError
                     ) as exc:  # the reply is paid for: used and recorded all the same
                         self.drain.failed(str(exc))
-                self._record(spec, meta, reask, attempt, latency, reply, None, cost=cost, mode=mode)
+                self._record(
+                    spec,
+                    meta,
+                    reask,
+                    attempt,
+                    latency,
+                    reply,
+                    None,
+                    cost=cost,
+                    mode=mode,
+                    savings=savings,
+                )
                 return reply
             error = redact(failure.message)[:500]
             refused = refused_params(failure, request)
@@ -337,11 +346,10 @@ class ModelClient:
         cached: bool = False,
         cost: float | None = None,
         mode: str | None = None,
+        savings: float | None = None,
     ) -> None:
         if reply is not None and cost is None and not cached:
-            cost = cost_usd(
-                spec, reply.prompt_tokens, reply.completion_tokens, reply.reasoning_tokens
-            )
+            cost, savings = reply_cost(spec, reply)
         if cached and reply is not None:
             cost = (
                 0.0
@@ -364,7 +372,10 @@ class ModelClient:
                 "prompt_tokens": reply.prompt_tokens if reply else None,
                 "completion_tokens": reply.completion_tokens if reply else None,
                 "reasoning_tokens": reply.reasoning_tokens if reply else None,
+                "cached_prompt_tokens": reply.cached_prompt_tokens if reply else 0,
+                "cache_creation_tokens": reply.cache_creation_tokens if reply else 0,
                 "cost_usd": cost,
+                "cache_savings_usd": None if cached else savings,
                 "cached": cached,
                 "finish_reason": reply.finish_reason if reply else None,
                 "error": error,

@@ -23,10 +23,14 @@ def checked_reply(
     prompt_tokens: Any,
     completion_tokens: Any,
     reasoning_tokens: Any = None,
+    cached_prompt_tokens: Any = None,
+    cache_creation_tokens: Any = None,
 ) -> Reply:
     """A backend's raw fields as a `Reply`: text capped, token counts non-negative ints or None
     (an endpoint's usage figures are untrusted too: they feed budgets and summaries).
-    `reasoning_tokens` are part of `completion_tokens` (as OpenAI counts them): capped there."""
+    `reasoning_tokens` are part of `completion_tokens` (as OpenAI counts them): capped there.
+    `cached_prompt_tokens` (read from the provider's prompt cache) and `cache_creation_tokens`
+    (written to it) are part of `prompt_tokens`: capped there, together (0 when not said)."""
     text = text if isinstance(text, str) else ("" if text is None else str(text))
     if len(text) > MAX_REPLY_CHARS:
         raise ReplyTooLarge(f"reply of {len(text):,} characters (limit {MAX_REPLY_CHARS:,})")
@@ -36,6 +40,7 @@ def checked_reply(
         prompt_tokens=_count(prompt_tokens),
         completion_tokens=_count(completion_tokens),
         reasoning_tokens=_reasoning(reasoning_tokens, _count(completion_tokens)),
+        **_cache_split(_count(prompt_tokens), cached_prompt_tokens, cache_creation_tokens),
     )
 
 
@@ -67,6 +72,12 @@ class Reply:
     completion_tokens: int | None
     reasoning_tokens: int | None = None
     """Of `completion_tokens`, those spent thinking (None: the endpoint did not say)."""
+    cached_prompt_tokens: int = 0
+    """Of `prompt_tokens`, those read from the provider's prompt cache (billed at its cache-read
+    price: OpenAI `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`)."""
+    cache_creation_tokens: int = 0
+    """Of `prompt_tokens`, those written to the provider's prompt cache (Anthropic
+    `cache_creation_input_tokens`, billed above the input price)."""
 
 
 @dataclass(frozen=True)
@@ -94,3 +105,13 @@ def _reasoning(value: Any, completion: int | None) -> int | None:
     if count is None or completion is None:
         return count
     return min(count, completion)
+
+
+def _cache_split(prompt: int | None, cached: Any, creation: Any) -> dict[str, int]:
+    """Cache reads and writes as counts within the prompt: each non-negative, their sum at
+    most `prompt_tokens` (reads kept first); 0 without a prompt count."""
+    read, written = _count(cached) or 0, _count(creation) or 0
+    if prompt is None:
+        return {"cached_prompt_tokens": 0, "cache_creation_tokens": 0}
+    read = min(read, prompt)
+    return {"cached_prompt_tokens": read, "cache_creation_tokens": min(written, prompt - read)}

@@ -55,7 +55,15 @@ from workbench.records._state import (
     rounded,
     to_example,
 )
-from workbench.records._summary import Tally, filter_line, format_decisions, format_summary
+from workbench.records._summary import (
+    SPEND_FIELDS,
+    UNRECORDED,
+    Tally,
+    filter_line,
+    format_decisions,
+    format_spend,
+    format_summary,
+)
 from workbench.records._types import (
     DECISIONS,
     FORMAT_VERSION,
@@ -65,6 +73,7 @@ from workbench.records._types import (
     Quality,
     Rollout,
     RoundRecord,
+    Spend,
     Summary,
 )
 from workbench.records._upgrade import upgrade
@@ -128,13 +137,17 @@ __all__ = [
     "Run",
     "RunLock",
     "RunWriter",
+    "Spend",
     "Summary",
+    "SPEND_FIELDS",
     "Tally",
+    "UNRECORDED",
     "append_review",
     "check_compatible",
     "drop_torn_tails",
     "dumps",
     "format_decisions",
+    "format_spend",
     "format_summary",
     "history_entry",
     "latest_reviews",

@@ -114,11 +114,12 @@ def progress(run_dir: Path, config: RunConfig, doc_ids: list[str]) -> Progress:
     rounds = read_records(run_dir / "rounds.jsonl", "rounds")
     examples = {e.id for e in read_records(run_dir / "accepted.jsonl", "accepted")}
     by_doc: dict[str, list[RoundRecord]] = {}
+    # Calls first, as the run wrote them: each round's spend is then told its decision.
+    for call in read_records(run_dir / "calls.jsonl", "calls"):
+        state.tally.add_call(call.model_dump(mode="json"))
     for r in rounds:
         by_doc.setdefault(r.doc_id, []).append(r)
         state.tally.add_round(r.model_dump(mode="json"), kept=keeps(r, config.mode))
-    for call in read_records(run_dir / "calls.jsonl", "calls"):
-        state.tally.add_call(call.model_dump(mode="json"))
     states = document_states(rounds, config.mode, config.max_rounds)
     for doc_id, doc_rounds in by_doc.items():
         doc_rounds.sort(key=lambda r: r.round)

@@ -27,7 +27,7 @@ from workbench.records._manifest import write_manifest
 from workbench.records._read import read_records, read_summary
 from workbench.records._reviews import Review, latest_reviews, review_counts
 from workbench.records._state import document_states, keeps
-from workbench.records._summary import Tally
+from workbench.records._summary import SPEND_FIELDS, Tally
 from workbench.records._types import FORMAT_VERSION, CallRecord, Example, RoundRecord, Summary
 
 FILES = ("config.json", "calls.jsonl", "rounds.jsonl", "accepted.jsonl", "summary.json")
@@ -234,7 +234,12 @@ class Run:
                 # Release 0.1 counted baseline's kept tasks as accepted: recount from the records.
                 ending = stored.model_dump(include={"status", "stop_reason", "wall_s"})
                 return recompute_summary(self.dir, self.header) | ending
-            return stored.model_dump(mode="json", exclude={"upgraded_from"})
+            summary = stored.model_dump(mode="json", exclude={"upgraded_from"})
+            if summary["calls"] and not summary["spend_by_role"]:
+                # Written before spend was summed: counted now from the records.
+                fresh = recompute_summary(self.dir, self.header)
+                summary |= {k: fresh[k] for k in SPEND_FIELDS}
+            return summary
         return recompute_summary(self.dir, self.header) | {
             "status": "incomplete",
             "stop_reason": "no summary.json",
@@ -287,10 +292,11 @@ def recompute_summary(run_dir: Path, header: dict[str, Any]) -> dict[str, Any]:
     config = header.get("config", {})
     mode = config.get("mode", "agentic")
     rounds = read_records(run_dir / "rounds.jsonl", "rounds")
-    for r in rounds:
-        tally.add_round(r.model_dump(mode="json"), kept=keeps(r, mode))
+    # Calls first, as the run wrote them: each round's spend is then told its decision.
     for c in read_records(run_dir / "calls.jsonl", "calls"):
         tally.add_call(c.model_dump(mode="json"))
+    for r in rounds:
+        tally.add_round(r.model_dump(mode="json"), kept=keeps(r, mode))
     for done, accepted, kept in document_states(
         rounds, mode, config.get("max_rounds", 10)
     ).values():

@@ -225,8 +225,18 @@ class CallRecord(Record):
     """Of the completion tokens, those spent thinking (OpenAI reasoning_tokens, Anthropic
     thinking, Gemini thoughtsTokenCount); None when the endpoint did not say (and in older
     records). Priced as completion tokens unless LiteLLM's price map prices them apart."""
+    cached_prompt_tokens: int = Field(default=0, ge=0)
+    """Of the prompt tokens, those read from the provider's prompt cache (OpenAI
+    `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`); 0 in older
+    records."""
+    cache_creation_tokens: int = Field(default=0, ge=0)
+    """Of the prompt tokens, those written to the provider's prompt cache (Anthropic
+    `cache_creation_input_tokens`); 0 in older records."""
     cost_usd: float | None
-    """Cost from LiteLLM's price map (None when the model has no price)."""
+    """Cost at the model's prices, cache-aware (None when the model has no price)."""
+    cache_savings_usd: float | None = None
+    """What the cached prompt tokens would have cost at the full input price minus what they
+    cost (None: no price, a call-cache hit, or an older record)."""
     cached: bool
     """Served from the call cache (nothing paid)."""
     finish_reason: str | None
@@ -242,6 +252,21 @@ class CallRecord(Record):
     stage: Literal["filter"] | None = None
     """`filter` for the final filter's re-verification calls (`workbench filter`); None for the
     loop's calls (and in records older than the filter)."""
+
+
+class Spend(BaseModel):
+    """What a group of calls (a role, a decision kind) spent."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    calls: int
+    """Call attempts, call-cache hits included."""
+    tokens: int
+    """Prompt plus completion tokens of the paid calls (call-cache hits left out)."""
+    cached_prompt_tokens: int = 0
+    """Of the paid prompt tokens, those read from the provider's prompt cache."""
+    cost_usd: float | None
+    """USD (None: the run has no prices)."""
 
 
 class Summary(Record):
@@ -277,6 +302,22 @@ class Summary(Record):
     paid_tokens: int
     cost_usd: float | None
     unpriced_calls: int
+    tokens_per_accepted: float | None = None
+    """All tokens over accepted rounds (None: nothing accepted, or a summary older than it)."""
+    cost_per_accepted: float | None = None
+    """USD over accepted rounds (None: nothing accepted or no prices)."""
+    cached_prompt_tokens: int = 0
+    """Paid prompt tokens read from the provider's prompt cache."""
+    cache_creation_tokens: int = 0
+    """Paid prompt tokens written to the provider's prompt cache."""
+    cache_savings_usd: float | None = None
+    """What the cached prompt tokens would have cost at the full input price minus what they
+    cost (None: no prices)."""
+    spend_by_role: dict[str, Spend] = Field(default_factory=dict)
+    """Calls, tokens and cost per role."""
+    spend_by_decision: dict[str, Spend] = Field(default_factory=dict)
+    """Calls, tokens and cost per decision kind of the round each call was made for
+    (`unrecorded`: calls of no recorded round, such as the preflight probe)."""
     decisions: dict[str, int]
     status: str = "incomplete"
     """complete, budget, circuit_breaker, fatal_error, failing (consecutive error rounds),

@@ -93,9 +93,13 @@ def test_weak_first_gating_spends_no_strong_calls_on_too_easy(default_run):
         if r["decision"] in ("too_easy", "failed_quality"):
             assert r["strong_scores"] is None and strong == []
         if r["decision"] in ("accepted", "not_significant"):
-            assert len(strong) == 3 and r["decided_after"] == {"weak": 3, "strong": 3}
+            # Distinct rollouts: a rollout re-run after an infrastructure failure
+            # (`retry.evaluations`) makes a second call for the same rollout.
+            assert len({c["rollout"] for c in strong}) == 3
+            assert r["decided_after"] == {"weak": 3, "strong": 3}
         if r["decision"] == "failed_on_strong":
-            assert 1 <= len(strong) <= 3 and r["decided_after"]["strong"] <= len(strong)
+            rollouts = {c["rollout"] for c in strong}
+            assert 1 <= len(rollouts) <= 3 and r["decided_after"]["strong"] <= len(rollouts)
 
 
 def test_failed_quality_never_reaches_solvers(default_run):

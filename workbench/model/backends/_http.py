@@ -86,8 +86,17 @@ def parse_reply(data: Any):
     usage = usage if isinstance(usage, dict) else {}
     details = usage.get("completion_tokens_details")
     thinking = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    prompt = usage.get("prompt_tokens_details")
+    prompt = prompt if isinstance(prompt, dict) else {}
     return checked_reply(
-        text, finish, usage.get("prompt_tokens"), usage.get("completion_tokens"), thinking
+        text,
+        finish,
+        usage.get("prompt_tokens"),
+        usage.get("completion_tokens"),
+        thinking,
+        # OpenAI's field; DeepSeek's own name for the same count where it is not given.
+        prompt.get("cached_tokens", usage.get("prompt_cache_hit_tokens")),
+        prompt.get("cache_write_tokens"),
     )
 
 

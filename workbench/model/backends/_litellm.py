@@ -81,6 +81,7 @@ async def litellm_backend(**request: Any) -> Reply:
         getattr(usage, "prompt_tokens", None),
         getattr(usage, "completion_tokens", None),
         reasoning_tokens(usage),
+        *cache_tokens(usage),
     )
 
 
@@ -91,3 +92,27 @@ def reasoning_tokens(usage: Any) -> Any:
     if isinstance(details, dict):
         return details.get("reasoning_tokens")
     return getattr(details, "reasoning_tokens", None)
+
+
+def cache_tokens(usage: Any) -> tuple[Any, Any]:
+    """(prompt tokens read from the provider's cache, written to it) as LiteLLM maps them:
+    `usage.prompt_tokens_details.cached_tokens` (OpenAI's own field; Anthropic
+    `cache_read_input_tokens` and DeepSeek `prompt_cache_hit_tokens` are mapped there) and
+    `prompt_tokens_details.cache_creation_tokens` (Anthropic `cache_creation_input_tokens`,
+    also kept as `usage.cache_creation_input_tokens`). LiteLLM counts both in `prompt_tokens`."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    read = _field(details, "cached_tokens")
+    written = _field(details, "cache_creation_tokens")
+    if written is None:
+        written = _field(details, "cache_write_tokens")
+    if read is None:
+        read = getattr(usage, "cache_read_input_tokens", None)
+    if written is None:
+        written = getattr(usage, "cache_creation_input_tokens", None)
+    return read, written
+
+
+def _field(obj: Any, name: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
