@@ -134,6 +134,10 @@ def test_threshold_explorer(workdir, default_run):
     autodata = analysis.redecide(default_run.rounds, workbench.thresholds("autodata"))
     assert got["accepted_autodata"] == int((autodata["decision"] == "accepted").sum())
     assert got["flips_autodata"] == len(analysis.flips(autodata))
+    from workbench.config import PRESETS
+
+    assert set(got["accepted_by_preset"]) == set(PRESETS)  # a new preset is there too
+    assert got["accepted_by_preset"]["autodata"] == got["accepted_autodata"]
     assert len(figures(nb)) == 1
 
 

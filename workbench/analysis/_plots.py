@@ -16,10 +16,23 @@ DECISION_COLORS = {
     "failed_on_strong": "#d62728",
     "failed_quality": "#9467bd",
     "not_significant": "#ff7f0e",
-    "improve": "#e377c2",
+    "improve": "#17becf",
     "error": "#7f7f7f",
     "strong_not_run": "#bcbd22",
 }
+"""A colour for every decision kind (`records.DECISIONS`) and the explorer's `strong_not_run`."""
+DECISION_MEANINGS = {
+    "accepted": "kept: the weak solver fails it and the strong one answers it",
+    "too_easy": "the weak solver already does well",
+    "too_hard": "a weak answer got nothing at all",
+    "failed_on_strong": "the strong solver fell short, or the gap was too small",
+    "failed_quality": "the quality verifier rejected the task",
+    "not_significant": "the gap between strong and weak was not statistically clear",
+    "improve": "the loop judge (or a forced-improve rule) sent the question back",
+    "error": "the round could not finish (no usable task, or infrastructure failures)",
+    "strong_not_run": "would need strong answers the stored round does not have",
+}
+"""What each decision kind means, in a line: hover text on charts and badges."""
 UNKNOWN_COLOR = "#c7c7c7"
 """A decision kind the charts do not know (a newer record format): light grey."""
 SIDE_COLORS = {"weak": "#1f77b4", "strong": "#d62728"}
@@ -31,6 +44,10 @@ NO_PRICES = "no prices known for these models"
 
 def decision_color(decision: str) -> str:
     return DECISION_COLORS.get(decision, UNKNOWN_COLOR)
+
+
+def decision_meaning(decision: str) -> str:
+    return DECISION_MEANINGS.get(decision, "a decision kind this version does not know")
 
 
 def _not_shown(rounds: pd.DataFrame, shown: pd.Series, why: str) -> str:
@@ -198,7 +215,7 @@ def add_threshold_lines(fig: go.Figure, t: Thresholds) -> None:
 
 
 def rounds_to_acceptance(rounds: pd.DataFrame, max_rounds: int = 10) -> go.Figure:
-    """Rounds each accepted document needed, with the mean and the published 6.59 marked."""
+    """Rounds each accepted document needed, with the mean and the paper's 6.59 (CS) marked."""
     rta = rounds_to_accept(rounds)
     fig = go.Figure(
         go.Histogram(
@@ -216,7 +233,7 @@ def rounds_to_acceptance(rounds: pd.DataFrame, max_rounds: int = 10) -> go.Figur
         x=PUBLISHED_ROUNDS_PER_ACCEPTED,
         line_dash="dot",
         line_color="#999",
-        annotation_text="published 6.59",
+        annotation_text="paper (CS): 6.59",
         annotation_position="bottom right",
     )
     _count_axis(fig, int(rta.value_counts().max()) if len(rta) else 0)
@@ -240,6 +257,8 @@ def decisions_bar(counts: pd.Series, title: str = "Decisions") -> go.Figure:
             y=list(counts.values),
             text=list(counts.values),
             marker_color=[decision_color(d) for d in counts.index],
+            customdata=[decision_meaning(d) for d in counts.index],
+            hovertemplate="%{x}: %{y} rounds<br>%{customdata}<extra></extra>",
             cliponaxis=False,
             textposition="outside",
         )

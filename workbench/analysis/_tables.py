@@ -17,6 +17,8 @@ from workbench.loop import STRONG_NOT_RUN, decide, judged
 from workbench.records import DECISIONS
 
 PUBLISHED_ROUNDS_PER_ACCEPTED = 6.59
+"""Mean rounds per accepted CS question in the paper (arXiv 2606.25996); the blog gives no mean
+(median 3–5 rounds per paper). See the README's Published figures."""
 DECISION_ORDER = [*DECISIONS, STRONG_NOT_RUN]
 
 

@@ -27,6 +27,7 @@ Decision = Literal[
     "error",
 ]
 DECISIONS: tuple[str, ...] = Decision.__args__
+"""Every decision kind, in the order tables and charts list them (the one list they all use)."""
 Mode = Literal["agentic", "baseline"]
 Side = Literal["weak", "strong"]
 Score = Field(ge=0, le=1)

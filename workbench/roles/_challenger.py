@@ -13,9 +13,10 @@ from workbench.config import Rubric
 from workbench.model import CallMeta
 from workbench.roles._env import Env
 from workbench.roles._feedback import EMPTY
+from workbench.roles._fence import draw_boundary
 from workbench.roles._output import ModelOutput
 from workbench.roles._schema import _object, _string
-from workbench.roles._variables import challenger_variables, render, task_boundary
+from workbench.roles._variables import challenger_variables, render
 
 
 class Criterion(ModelOutput):
@@ -217,11 +218,18 @@ def check_task(task: Task, rules: Rubric) -> None:
         raise ValueError("question and reference_answer must not be empty")
 
 
+def challenger_boundary(seed: int, doc_id: str) -> str:
+    """The challenger's fence id: per document, not per round, so every round's prompt of a
+    document starts with the same bytes (the document and the instructions) and a provider's
+    prefix cache serves them; the feedback, fenced with it too, comes last."""
+    return draw_boundary(seed, doc_id, "challenger")
+
+
 async def challenge(
     env: Env, doc_id: str, document: str, rnd: int, feedback: dict[str, Any] | None
 ) -> Task:
     variables = challenger_variables(
-        boundary=task_boundary(env.config.seed, doc_id, rnd, "challenger"),
+        boundary=challenger_boundary(env.config.seed, doc_id),
         doc_id=doc_id,
         document=document,
         round=rnd,

@@ -65,7 +65,7 @@ def test_legal_run_on_the_simulator(tmp_path):
     assert {c["model"] for c in judge_calls} == {"sim/judge"}  # follows the judge's model
 
     improve = next(r for r in rounds if r["decision"] == "improve")
-    assert improve["feedback"].startswith("IMPROVE (loop judge): ")
+    assert improve["feedback"].startswith("IMPROVE — loop judge: ")
 
     # re-deciding the stored rounds with the run's thresholds needs no model and changes nothing
     run = load_run(out)
@@ -112,5 +112,5 @@ def test_the_challenger_hears_the_loop_judges_reason(tmp_path):
     first = next(i for i, r in enumerate(rounds) if r["decision"] == "improve")
     assert first < len(rounds) - 1, [r["decision"] for r in rounds]
     assert rounds[first]["loop_judge"]["reason"] == reason
-    assert all("IMPROVE (loop judge)" not in prompt for prompt in sent[: first + 1])
-    assert all("IMPROVE (loop judge)" in p and reason in p for p in sent[first + 1 :])
+    assert all("sent back to IMPROVE" not in prompt for prompt in sent[: first + 1])
+    assert all("sent back to IMPROVE" in p and reason in p for p in sent[first + 1 :])

@@ -34,7 +34,10 @@ def test_challenger_shows_feedback_groups():
     text = load_prompts().render("challenger", **SAMPLE_VARIABLES["challenger"])
     for heading in ("TOO EASY", "FAILED ON STRONG", "FAILED QUALITY CHECK", "NOT SIGNIFICANT"):
         assert heading in text
-    assert "entirely new question from a different angle" in text
+    assert (
+        "Generate an ENTIRELY NEW question from a DIFFERENT angle that requires deeper reasoning."
+        in text
+    )
 
 
 def test_judge_never_sees_the_reference_answer():

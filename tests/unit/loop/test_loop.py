@@ -227,8 +227,8 @@ def test_feedback_reaches_the_next_challenger_prompt(tmp_path):
     run = run_async(arun(one_doc(), cfg, out=tmp_path / "r", backend=fake))
     assert [r["decision"] for r in run.records("rounds")] == ["too_easy", "accepted"]
     second_challenger = fake.sent("openai/challenger")[1]
-    assert "TOO EASY" in second_challenger and "weak mean 1.00" in second_challenger
-    assert "entirely new question from a different angle" in second_challenger
+    assert "TOO EASY" in second_challenger and "— weak avg: 100%" in second_challenger
+    assert "ENTIRELY NEW question from a DIFFERENT angle" in second_challenger
     assert not any(fake.routes.values())
 
 

@@ -73,7 +73,11 @@ def test_the_challenger_is_told_too_hard_not_too_easy():
         feedback=groups,
     )
     prompt = load_prompts().render("challenger", **variables)
-    assert "TOO HARD" in prompt and 'round 1: "Q?"' in prompt and "TOO EASY" not in prompt
+    assert (
+        "TOO HARD" in prompt
+        and '1. [open] "Q?" — weak avg: 0%' in prompt
+        and "TOO EASY" not in prompt
+    )
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ def _round(loop_judge):
         p_value=None,
         decision="improve",
         reason="forced: case recap",
-        feedback="IMPROVE (loop judge): forced: case recap",
+        feedback="IMPROVE — loop judge: forced: case recap",
         loop_judge=loop_judge,
         ts=0.0,
     )

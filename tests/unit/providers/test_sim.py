@@ -51,9 +51,12 @@ def task_from(prompt, seed):
     try:
         from workbench.model import parse_model
 
-        return parse_model(reply.text, Task)
+        task = parse_model(reply.text, Task)
     except ValueError:
         return None  # the sim writes broken JSON now and then, on purpose
+    if any(abs(c.weight) > RUBRIC["max_weight"] for c in task.rubric):
+        return None  # and, as often, a weight the rubric rules do not allow
+    return task
 
 
 def tasks(prompt, n=40):

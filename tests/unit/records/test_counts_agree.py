@@ -61,7 +61,10 @@ def test_every_surface_counts_the_same(tmp_path, mode):
         assert row.calls_per_accepted == pytest.approx(s["calls"] / accepted)
     else:
         assert row.calls_per_accepted is None
-    assert row.calls_per_kept == pytest.approx(s["calls"] / kept)
+    if kept:
+        assert row.calls_per_kept == pytest.approx(s["calls"] / kept)
+    else:
+        assert row.calls_per_kept is None
 
 
 def test_the_summary_labels_say_what_each_figure_is(default_run):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import typing
 
 import ipywidgets as w
 import plotly.graph_objects as go
@@ -19,8 +20,30 @@ from workbench.analysis import (
 from workbench.config import EPS, PRESETS, Thresholds, min_p_value, smallest_rollouts
 from workbench.records import Run
 
-UNIT_KEYS = ("weak_max", "weak_rollout_max", "strong_min", "strong_max", "min_gap")
-FLAG_KEYS = ("weak_no_zero", "strong_no_zero")
+
+def _kinds() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The threshold fields with a 0..1 slider (every float but alpha) and with a checkbox
+    (every bool), read off `Thresholds`: a field a new preset brings gets its control."""
+    units, flags = [], []
+    for key, field in Thresholds.model_fields.items():
+        args = typing.get_args(field.annotation) or (field.annotation,)
+        if bool in args:
+            flags.append(key)
+        elif float in args and key != "alpha":
+            units.append(key)
+    return tuple(units), tuple(flags)
+
+
+UNIT_KEYS, FLAG_KEYS = _kinds()
+STORED = "stored run"
+"""The preset dropdown's first entry: the run's own thresholds; the others are `PRESETS`."""
+
+
+def preset_values(name: str) -> dict:
+    """A preset's threshold values (`PRESETS[name]`), only the fields `Thresholds` has."""
+    return {
+        k: v for k, v in PRESETS[name].items() if k in Thresholds.model_fields and k != "preset"
+    }
 
 
 class ThresholdExplorer:
@@ -37,9 +60,8 @@ class ThresholdExplorer:
         self.stored = run.config.thresholds()
         self.planned = run.config.planned_rollouts()
         self.max_rollouts = max(self.planned.values())
-        self.preset = w.Dropdown(
-            options=["stored run", *PRESETS], value="stored run", description="preset"
-        )
+        self.preset = w.Dropdown(options=[STORED, *PRESETS], value=STORED, description="preset")
+        self.others: dict = {}
         self.sliders: dict[str, w.FloatSlider] = {}
         self.enabled: dict[str, w.Checkbox] = {}
         for key in UNIT_KEYS:
@@ -136,18 +158,22 @@ class ThresholdExplorer:
 
         display(self.widget)
 
-    def load(self, t: Thresholds) -> None:
-        """Set every control from thresholds (one update at the end)."""
+    def load(self, t: Thresholds | dict) -> None:
+        """Set every control from thresholds or a preset's values (one update at the end);
+        a field without a control is carried as it is."""
+        values = t.model_dump() if isinstance(t, Thresholds) else dict(t)
+        controlled = {*UNIT_KEYS, "alpha", *FLAG_KEYS, "preset"}
+        self.others = {k: v for k, v in values.items() if k not in controlled}
         self._updating = True
         try:
             for key in (*UNIT_KEYS, "alpha"):
-                value = getattr(t, key)
+                value = values.get(key)
                 self.enabled[key].value = value is not None
                 self.sliders[key].disabled = value is None
                 if value is not None:
                     self.sliders[key].value = value
             for key in FLAG_KEYS:
-                self.flags[key].value = bool(getattr(t, key))
+                self.flags[key].value = bool(values.get(key))
         finally:
             self._updating = False
 
@@ -158,10 +184,10 @@ class ThresholdExplorer:
             for k in (*UNIT_KEYS, "alpha")
         }
         values.update({k: self.flags[k].value for k in FLAG_KEYS})
-        return Thresholds(preset=self.stored.preset, **values)
+        return Thresholds(preset=self.stored.preset, **self.others, **values)
 
     def _on_preset(self, change) -> None:
-        if change["new"] == "stored run":
+        if change["new"] == STORED:
             self.load(self.stored)
             self._updating = True
             try:
@@ -169,7 +195,7 @@ class ThresholdExplorer:
             finally:
                 self._updating = False
         else:
-            self.load(Thresholds(preset=change["new"], **PRESETS[change["new"]]))
+            self.load(preset_values(change["new"]))
         self.update()
 
     def update(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from workbench.analysis import decision_color, decision_meaning
 from workbench.notebook.widgets._panel_card import (
     agreement_cells,
     agreement_head,
@@ -15,17 +16,6 @@ from workbench.notebook.widgets._panel_card import (
 from workbench.records import Rollout, RoundRecord
 
 COLLAPSE = 240
-
-
-COLOURS = {
-    "accepted": "#2ca02c",
-    "too_easy": "#1f77b4",
-    "failed_on_strong": "#ff7f0e",
-    "failed_quality": "#9467bd",
-    "not_significant": "#8c564b",
-    "improve": "#e377c2",
-    "error": "#d62728",
-}
 
 
 STYLE = """<style>
@@ -62,8 +52,11 @@ def collapsible(text: str | None, limit: int = COLLAPSE) -> str:
 
 
 def decision_badge(decision: str) -> str:
-    colour = COLOURS.get(decision, "#7f7f7f")
-    return f"<span class='wb-decision' style='background:{colour}'>{esc(decision)}</span>"
+    """The decision in its chart colour, its meaning on hover (unknown kinds in grey)."""
+    return (
+        f"<span class='wb-decision' style='background:{decision_color(decision)}' "
+        f"title='{esc(decision_meaning(decision))}'>{esc(decision)}</span>"
+    )
 
 
 def _credit(value: float | None) -> str:

@@ -40,15 +40,16 @@ JUNK_RATE = 0.08
 PERSISTENT_JUNK_RATE = 0.03
 COSMETIC_RATE = 0.2
 
-_ENTRY = re.compile(r"^- round (\d+): \"(.*)\" \((.*)\)\s*$")
-_NUMBER = {key: re.compile(rf"{key} ([0-9.]+)") for key in ("weak mean", "strong mean", "gap", "p")}
+# `3. [close reading] "Fill in ..." — weak avg: 90%`: numbered in the order the questions were asked.
+_ENTRY = re.compile(r"^(\d+)\. \[(.*?)\] \"(.*)\" — (.*)$")
+_PERCENT = {key: re.compile(rf"{key} avg:? (-?[0-9.]+)%") for key in ("weak", "strong")}
 _HEADINGS = {
     "TOO EASY": "too_easy",
     "TOO HARD": "too_hard",
     "FAILED ON STRONG": "failed_on_strong",
     "FAILED QUALITY CHECK": "failed_quality",
     "NOT SIGNIFICANT": "not_significant",
-    "IMPROVE (loop judge)": "improve",
+    "IMPROVE": "improve",
 }
 
 
@@ -57,6 +58,7 @@ class Past:
     """One rejected round as the feedback block reports it."""
 
     round: int
+    """Its number in the feedback (the order the questions were asked)."""
     kind: str
     question: str
     weak_mean: float | None = None
@@ -85,26 +87,24 @@ class RubricRules:
 
 
 def parse_feedback(text: str | None) -> list[Past]:
-    """Rejected rounds listed in a `<feedback>` block, in round order."""
+    """Rejected rounds listed in a `<feedback>` block, in the order they were asked."""
     past: list[Past] = []
     kind = None
     for line in (text or "").splitlines():
-        for heading, name in _HEADINGS.items():
-            if line.startswith(heading):
-                kind = name
         m = _ENTRY.match(line.strip())
+        for heading, name in _HEADINGS.items():
+            if not m and heading in line:  # `Questions that were TOO EASY (…):`
+                kind = name
         if m and kind:
-            nums = {k: rx.search(m.group(3)) for k, rx in _NUMBER.items()}
+            nums = {k: rx.search(m.group(4)) for k, rx in _PERCENT.items()}
             past.append(
                 Past(
                     round=int(m.group(1)),
                     kind=kind,
-                    question=m.group(2),
-                    weak_mean=float(nums["weak mean"].group(1)) if nums["weak mean"] else None,
-                    strong_mean=float(nums["strong mean"].group(1))
-                    if nums["strong mean"]
-                    else None,
-                    note=m.group(3),
+                    question=m.group(3),
+                    weak_mean=float(nums["weak"].group(1)) / 100 if nums["weak"] else None,
+                    strong_mean=float(nums["strong"].group(1)) / 100 if nums["strong"] else None,
+                    note=m.group(4),
                 )
             )
     return sorted(past, key=lambda p: p.round)
