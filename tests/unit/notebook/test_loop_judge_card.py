@@ -1,8 +1,9 @@
 """The round browser's card shows the loop judge's verdict, escaped, and the charts colour the
 `improve` decision."""
 
+from workbench.analysis import DECISION_COLORS
 from workbench.analysis._plots import UNKNOWN_COLOR, decision_color
-from workbench.notebook.widgets._round_card import COLOURS, round_card
+from workbench.notebook.widgets._round_card import round_card
 from workbench.records import DECISIONS, LoopJudgeVerdict, RoundRecord
 
 
@@ -44,4 +45,4 @@ def test_the_card_shows_verdict_rating_and_forced_reasons_escaped():
 def test_improve_is_a_decision_with_its_own_colour():
     assert "improve" in DECISIONS
     assert decision_color("improve") != UNKNOWN_COLOR
-    assert "improve" in COLOURS
+    assert "improve" in DECISION_COLORS
