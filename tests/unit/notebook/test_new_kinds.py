@@ -60,6 +60,13 @@ def improve_run(default_run, tmp_path):
     target["decision"] = "improve"
     target["reason"] = "loop judge: a recap of the case, not a reasoning question"
     target["feedback"] = "IMPROVE — loop judge: a recap of the case, not a reasoning question"
+    target["loop_judge"] = {  # as the loop stores it: the verdict that made the decision
+        "verdict": "improve",
+        "suitability": 2,
+        "case_recap": False,
+        "reason": "a recap of the case, not a reasoning question",
+        "forced": [],
+    }
     path.write_text("".join(json.dumps(r) + "\n" for r in rounds))
     return run_dir, target
 

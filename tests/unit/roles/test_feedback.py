@@ -19,6 +19,7 @@ from workbench.roles import (
     load_prompts,
 )
 from workbench.roles._challenger import challenger_boundary
+from workbench.roles._variables import render
 
 B = challenger_boundary(0, "article-i")
 RULES = SAMPLE_VARIABLES["challenger"]["rubric"]
@@ -46,7 +47,7 @@ def prompt(rounds, rnd=None):
         rubric=RULES,
         feedback=feedback_groups(rounds) if rounds else EMPTY,
     )
-    return load_prompts().render("challenger", **variables)
+    return str(render(load_prompts(), "challenger", variables))  # as sent: the split marker out
 
 
 def lines(text):
