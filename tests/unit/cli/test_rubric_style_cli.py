@@ -23,7 +23,7 @@ def paper_run(tmp_path_factory):
         "--set",
         "rubric.style=paper",
         "--set",
-        "max_rounds=5",
+        "max_rounds=10",
         "--out",
         str(out),
         "--quiet",
