@@ -22,7 +22,7 @@ from workbench.roles import Env, Task, verify
 
 STAGE = "filter"
 """The `stage` of the filter's calls in calls.jsonl."""
-TASK_FIELDS = ("context", "question", "reference_answer", "question_type", "rubric")
+TASK_FIELDS = ("context", "question", "reference_answer", "question_type", "skills", "rubric")
 
 
 def check_example(example: Example, cfg: RunConfig) -> FilterRecord:

@@ -213,7 +213,7 @@ def format_summary(s: dict[str, Any]) -> str:
     rows += [
         (
             "mean round of acceptance",
-            f"{_fmt(s['mean_rounds_to_accept'])} (published CS loop: 6.59)",
+            f"{_fmt(s['mean_rounds_to_accept'])} (paper, CS loop: 6.59)",
         ),
         ("rounds spent per accepted", f"{_fmt(s['rounds_per_accepted'])} (all rounds / accepted)"),
         (

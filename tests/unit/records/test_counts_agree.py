@@ -69,7 +69,7 @@ def test_every_surface_counts_the_same(tmp_path, mode):
 
 def test_the_summary_labels_say_what_each_figure_is(default_run):
     text = format_summary(default_run.summary)
-    assert "mean round of acceptance" in text and "published CS loop: 6.59" in text
+    assert "mean round of acceptance" in text and "paper, CS loop: 6.59" in text
     assert "rounds spent per accepted" in text and "(all rounds / accepted)" in text
     assert "failed call attempts" in text and " errors," not in text
     errors = default_run.summary["decisions"]["error"]
