@@ -37,4 +37,4 @@ def test_html_report_renders_charts_offline(tmp_path, default_run):
             2
         ).hover()  # interactive: plotly's hover layer responds
         browser.close()
-    assert charts == 9 and remote == []
+    assert charts == 10 and remote == []

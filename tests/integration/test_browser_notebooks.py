@@ -137,7 +137,7 @@ def test_gap_analysis_runs_and_draws_its_charts(lab):
         except Exception:
             screenshot(page, "gap_analysis_failure")
             raise
-    assert charts == 9
+    assert charts == 10
     assert "showing " in text  # says which run it shows
     latest = [p for p in (root / "runs").iterdir() if not p.name.startswith("demo-")]
     if latest:  # after the quickstart test: its run, the latest one, not the demo
