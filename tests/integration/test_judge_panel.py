@@ -24,7 +24,7 @@ def panel_server():
 
 
 def _toml(members: list[tuple[str, str]], extra: str = "") -> str:
-    lines = ["max_rounds = 3", "rollouts = 3", extra]
+    lines = ["max_rounds = 5", "rollouts = 3", extra]
     for model, base in members:
         lines += ["[[models.judge]]", f'model = "{model}"', f'api_base = "{base}"']
     return "\n".join(lines) + "\n"

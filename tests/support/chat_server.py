@@ -12,7 +12,7 @@ import threading
 from aiohttp import web
 
 from tests.support import DOCS, free_port
-from workbench.config import ROLES
+from workbench.config import ROLES as ALL_ROLES
 from workbench.providers.sim import check_model
 from workbench.providers.sim._respond import respond
 from workbench.providers.sim._server import chat_completion
@@ -27,6 +27,9 @@ LLAMA_CPP_400 = {
         "code": 400,
     }
 }
+
+ROLES = tuple(r for r in ALL_ROLES if r != "loop_judge")
+"""The roles a plain config names (the loop judge, legal preset only, follows the judge)."""
 
 
 def llama_cpp(fmt: dict | None) -> tuple[int, dict] | None:
@@ -124,5 +127,5 @@ class ChatServer:
 
 def plain_config(api_base: str, **kw) -> dict:
     """`model` and `api_base` per role, nothing else."""
-    models = {r: {"model": f"openai/{r}", "api_base": api_base} for r in ROLES if r != "loop_judge"}
+    models = {r: {"model": f"openai/{r}", "api_base": api_base} for r in ROLES}
     return {"models": models, "max_rounds": 2, "rollouts": 3, **kw}
