@@ -116,7 +116,7 @@ def test_two_judge_panel_tie_is_not_met(tmp_path, sim_server, panel_server):
     """An honest and a lenient judge: every disagreement is a tie, and a tie is not met."""
     config = json.dumps(
         {
-            "max_rounds": 3,
+            "max_rounds": 5,
             "rollouts": 3,
             "judge_panel": {"combine": "majority", "min_agreement": 0.9},
             "models": {
