@@ -43,10 +43,12 @@ def _run(tmp_path, name: str, config_text: str, suffix: str = "toml"):
 
 
 def _decisions(rounds):
-    return [
+    """Each round's decision and scores, by document and round (rounds are appended as they
+    finish, so two runs of the same documents may list them in another order)."""
+    return sorted(
         (r["doc_id"], r["round"], r["decision"], r["weak_scores"], r["strong_scores"])
         for r in rounds
-    ]
+    )
 
 
 def test_three_judge_panel_majority_holds_and_low_agreement_is_flagged(
