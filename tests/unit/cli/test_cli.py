@@ -185,12 +185,12 @@ def test_serve_on_a_busy_port_is_a_one_line_error():
 def test_budget_stop_hint_raises_the_budget(tmp_path):
     out = tmp_path / "r"
     args = ["run", str(DOCS / "article-iii.txt"), "--quiet", "--no-cache", "--out", str(out)]
-    result = cli(*args, "--set", "budget.tokens=20000")
+    result = cli(*args, "--set", "budget.tokens=5000")
     assert result.returncode == 3, result.stderr
-    hint = f"resume with: workbench run --resume {out} --set budget.tokens=40000"
+    hint = f"resume with: workbench run --resume {out} --set budget.tokens=10000"
     assert hint in result.stderr
-    again = cli("run", "--resume", str(out), "--quiet", "--set", "budget.tokens=30000")
-    assert again.returncode == 3 and "--set budget.tokens=60000" in again.stderr
+    again = cli("run", "--resume", str(out), "--quiet", "--set", "budget.tokens=6000")
+    assert again.returncode == 3 and "--set budget.tokens=12000" in again.stderr
 
 
 @pytest.mark.slow

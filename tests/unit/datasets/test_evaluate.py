@@ -127,7 +127,10 @@ def test_cli_on_prbench_layout(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "sim/weak" in result.stdout and "95% CI" in result.stdout
     summary = json.loads((tmp_path / "e" / "summary.json").read_text())
-    assert summary["tasks"] == 3 and summary["models"]["sim/weak"]["tasks_scored"] == 3
+    weak = summary["models"]["sim/weak"]
+    # The sim judge cuts a reply off now and then, on purpose: such a task is an error, not a score.
+    assert summary["tasks"] == 3 and weak["tasks_scored"] + weak["errors"] == 3
+    assert weak["errors"] <= 1
 
 
 @pytest.mark.local_model
