@@ -12,7 +12,7 @@ import threading
 from aiohttp import web
 
 from tests.support import DOCS, free_port
-from workbench.config import ROLES as ALL_ROLES
+from workbench.config._profiles import ROLES
 from workbench.providers.sim import check_model
 from workbench.providers.sim._respond import respond
 from workbench.providers.sim._server import chat_completion
@@ -27,9 +27,6 @@ LLAMA_CPP_400 = {
         "code": 400,
     }
 }
-
-ROLES = tuple(r for r in ALL_ROLES if r != "loop_judge")
-"""The roles a plain config names (the loop judge, legal preset only, follows the judge)."""
 
 
 def llama_cpp(fmt: dict | None) -> tuple[int, dict] | None:

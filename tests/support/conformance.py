@@ -8,15 +8,12 @@ from pathlib import Path
 
 import workbench
 from tests.support import DOCS
-from workbench.config import ROLES as ALL_ROLES
+from workbench.config._profiles import ROLES
 from workbench.model._probe import PROMPT as PROBE_PROMPT
 
 DOCUMENTS = [DOCS / "article-iii.txt", DOCS / "article-vi.txt"]
 PRICES = {"input_cost_per_token": 2e-6, "output_cost_per_token": 8e-6}
 """Prices set in the config, for model names LiteLLM's price map cannot know."""
-
-ROLES = tuple(r for r in ALL_ROLES if r != "loop_judge")
-"""The roles a plain config names: the loop judge (legal preset only) follows the judge."""
 
 
 def toml(value) -> str:
